@@ -3,8 +3,15 @@
 //! Patterns and queries are normalized the same way before matching (lowercase, `_`
 //! as `-`; API names keep their case), so `*` is the only special character. The
 //! winner among several matches is the pattern with the most literal characters.
+//!
+//! Because `*` is the only wildcard, a pattern is a list of literal parts and the
+//! index is built without any regex compilation (building it is part of every start
+//! of `fineprint check`, see docs/performance.md): patterns that begin with a literal
+//! are bucketed by their first byte and checked with a prefix compare; patterns that
+//! begin with `*` are found through one Aho-Corasick automaton over their first
+//! literal part. Every candidate is then verified with [`Glob::matches`].
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::{Family, FamilyRef, Patterns};
 
@@ -34,10 +41,111 @@ pub struct Match {
     pub weight: usize,
 }
 
+/// A compiled `*`-only glob: the literal parts between the stars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    parts: Vec<Box<[u8]>>,
+}
+
+impl Glob {
+    /// Compiles a normalized pattern.
+    pub fn new(pattern: &str) -> Self {
+        Self {
+            parts: pattern.split('*').map(|p| p.as_bytes().into()).collect(),
+        }
+    }
+
+    /// The literal text before the first `*` (the whole pattern without one).
+    fn prefix(&self) -> &[u8] {
+        self.parts.first().map_or(&[], |p| p)
+    }
+
+    /// The first non-empty literal part, if any.
+    fn first_literal(&self) -> Option<&[u8]> {
+        self.parts.iter().find(|p| !p.is_empty()).map(|p| &p[..])
+    }
+
+    /// Whether the whole of `q` matches. With stars, the first part must be a prefix,
+    /// the last a suffix, and the middle parts must occur in order between them;
+    /// taking each middle part at its leftmost occurrence is always correct for `*`.
+    pub fn matches(&self, q: &[u8]) -> bool {
+        let [first, middle @ .., last] = &self.parts[..] else {
+            return self.parts.first().is_some_and(|p| **p == *q);
+        };
+        if q.len() < first.len() + last.len() || !q.starts_with(first) || !q.ends_with(last) {
+            return false;
+        }
+        let mut rest = &q[first.len()..q.len() - last.len()];
+        for part in middle {
+            if part.is_empty() {
+                continue;
+            }
+            match memchr::memmem::find(rest, part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
 #[derive(Debug, Default)]
 struct Set {
-    set: GlobSet,
+    globs: Vec<Glob>,
     entries: Vec<Match>,
+    /// Indexes of patterns that begin with a literal, by that literal's first byte.
+    by_first_byte: Vec<Vec<u32>>,
+    /// Patterns that begin with `*`: an automaton over their first literal part, and
+    /// for each of its pattern ids the globs that share that literal.
+    floating: Option<AhoCorasick>,
+    floating_globs: Vec<Vec<u32>>,
+    /// Patterns made of stars only (they match everything).
+    always: Vec<u32>,
+}
+
+impl Set {
+    /// Indexes of every matching pattern, ascending.
+    fn matches(&self, q: &[u8]) -> Vec<usize> {
+        let mut hits: Vec<usize> = Vec::new();
+        let mut check = |i: u32| {
+            let i = i as usize;
+            if self.globs.get(i).is_some_and(|g| g.matches(q)) {
+                hits.push(i);
+            }
+        };
+        if let Some(bucket) = q
+            .first()
+            .and_then(|b| self.by_first_byte.get(usize::from(*b)))
+        {
+            for &i in bucket {
+                if self
+                    .globs
+                    .get(i as usize)
+                    .is_some_and(|g| q.starts_with(g.prefix()))
+                {
+                    check(i);
+                }
+            }
+        }
+        if let Some(ac) = &self.floating {
+            let mut seen = vec![false; self.floating_globs.len()];
+            for m in ac.find_overlapping_iter(q) {
+                let id = m.pattern().as_usize();
+                if seen.get(id).copied() == Some(false) {
+                    seen[id] = true;
+                    for &i in self.floating_globs.get(id).map_or(&[][..], |v| v) {
+                        check(i);
+                    }
+                }
+            }
+        }
+        for &i in &self.always {
+            check(i);
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
 }
 
 /// All compiled pattern sets.
@@ -121,26 +229,19 @@ fn allowed_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':' | '*' | '+')
 }
 
+#[derive(Default)]
 struct Builder {
-    set: GlobSetBuilder,
+    globs: Vec<Glob>,
     entries: Vec<Match>,
 }
 
 impl Builder {
     fn new() -> Self {
-        Self {
-            set: GlobSetBuilder::new(),
-            entries: Vec::new(),
-        }
+        Self::default()
     }
 
     fn add(&mut self, pattern: &str, normalized: &str, at: FamilyRef) -> Result<(), String> {
-        let glob = GlobBuilder::new(normalized)
-            .literal_separator(false)
-            .backslash_escape(false)
-            .build()
-            .map_err(|e| format!("pattern `{pattern}`: {e}"))?;
-        self.set.add(glob);
+        self.globs.push(Glob::new(normalized));
         let weight = normalized.chars().filter(|&c| c != '*').count();
         self.entries.push(Match {
             at,
@@ -151,10 +252,44 @@ impl Builder {
     }
 
     fn build(self) -> Result<Set, String> {
-        let set = self.set.build().map_err(|e| e.to_string())?;
+        let mut by_first_byte = vec![Vec::new(); 256];
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut floating_globs: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, g) in self.globs.iter().enumerate() {
+            let i = u32::try_from(i).map_err(|_| "too many patterns".to_string())?;
+            if let Some(&b) = g.prefix().first() {
+                by_first_byte[usize::from(b)].push(i);
+            } else if let Some(lit) = g.first_literal() {
+                match literals.iter().position(|l| *l == lit) {
+                    Some(id) => floating_globs[id].push(i),
+                    None => {
+                        literals.push(lit);
+                        floating_globs.push(vec![i]);
+                    }
+                }
+            } else {
+                always.push(i);
+            }
+        }
+        let floating = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .match_kind(MatchKind::Standard)
+                    .build(&literals)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
         Ok(Set {
-            set,
+            globs: self.globs,
             entries: self.entries,
+            by_first_byte,
+            floating,
+            floating_globs,
+            always,
         })
     }
 }
@@ -275,8 +410,7 @@ impl PatternIndex {
             normalize(query)
         };
         let set = self.set(kind);
-        set.set
-            .matches(q.as_str())
+        set.matches(q.as_bytes())
             .into_iter()
             .filter_map(|i| set.entries.get(i).cloned())
             .collect()
@@ -291,5 +425,55 @@ impl PatternIndex {
             }
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Glob;
+    use proptest::prelude::*;
+
+    #[test]
+    fn glob_table() {
+        // (pattern, query, matches)
+        let cases = [
+            ("meta-llama/llama-3.1-*", "meta-llama/llama-3.1-8b", true),
+            ("meta-llama/llama-3.1-*", "meta-llama/llama-3.1-", true),
+            ("meta-llama/llama-3.1-*", "meta-llama/llama-3.2-1b", false),
+            ("*llama-3.1-*", "bartowski/meta-llama-3.1-8b-gguf", true),
+            ("*llama-3.1", "llama-3.1", true),
+            ("*llama-3.1", "llama-3.1-8b", false),
+            ("*a*a*", "aa", true),
+            ("*a*a*", "a", false),
+            ("ab*ba", "aba", false),
+            ("ab*ba", "abba", true),
+            ("gpt-4o", "gpt-4o", true),
+            ("gpt-4o", "gpt-4o-mini", false),
+            ("*", "", true),
+            ("**x**", "yxy", true),
+            ("qwen/qwen2.5-*b*", "qwen/qwen2.5-72b-instruct", true),
+        ];
+        for (pattern, query, want) in cases {
+            assert_eq!(
+                Glob::new(pattern).matches(query.as_bytes()),
+                want,
+                "{pattern} vs {query}"
+            );
+        }
+    }
+
+    proptest! {
+        /// The hand-written matcher agrees with globset on `*`-only patterns.
+        #[test]
+        fn glob_agrees_with_globset(pattern in "[ab*/.-]{0,8}", query in "[ab/.-]{0,10}") {
+            let reference = globset::GlobBuilder::new(&pattern)
+                .literal_separator(false)
+                .backslash_escape(false)
+                .build()
+                .map(|g| g.compile_matcher().is_match(&query));
+            if let Ok(want) = reference {
+                prop_assert_eq!(Glob::new(&pattern).matches(query.as_bytes()), want);
+            }
+        }
     }
 }
