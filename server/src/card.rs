@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 
 use crate::findings::Diagnostic;
 use crate::kb::{
-    AttributionKind, CommercialStatus, Fact, KnowledgeBase, License, OutputClause, RegionScope,
+    AttributionKind, CommercialStatus, Fact, Family, KnowledgeBase, License, OutputClause,
+    RegionScope, Variant,
 };
-use crate::resolve::Reference;
+use crate::resolve::{Reference, Resolution};
 
 fn src(lic: &License, f: &dyn Fact) -> String {
     let url = f.url().unwrap_or(&lic.source.url);
@@ -198,16 +199,32 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
         );
         return o;
     };
-    let fam = &kb.families[res.at.family];
-    let variant = res.at.variant.and_then(|v| fam.variant.get(v));
-    let lic = kb.license_of(res.at);
+    let lic = res.license(kb);
+    let Some((fam, variant)) = family_of(res, kb) else {
+        // Only evidence on disk names this model's license.
+        let _ = writeln!(o, "### `{}` · declared {}\n", r.id, lic.short_name);
+        let _ = writeln!(
+            o,
+            "**Openness:** {}\n",
+            kb.openness(None, res.license).label()
+        );
+        o.push_str(&license_body(lic, None));
+        let _ = writeln!(o, "\n**How fineprint knows:** {}.", res.how);
+        evidence_lines(&mut o, r);
+        policy_lines(&mut o, findings);
+        return o;
+    };
     let vname = variant.map_or(String::new(), |v| format!(" ({})", v.name));
     let _ = writeln!(
         o,
         "### `{}` · {}{vname} by {}\n",
         r.id, fam.name, fam.vendor
     );
-    let _ = writeln!(o, "**Openness:** {}", kb.openness(res.at).label());
+    let _ = writeln!(
+        o,
+        "**Openness:** {}",
+        kb.openness(res.at, res.license).label()
+    );
     let data = variant
         .and_then(|v| v.training_data)
         .unwrap_or(fam.training_data);
@@ -230,7 +247,7 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
     };
     let _ = writeln!(
         o,
-        "\n**How fineprint knows:** {} ({}): {}; license read from [{}]({}), checked {}{inferred}.",
+        "\n**How fineprint knows:** {} ({}): {}; the family's license read from [{}]({}), checked {}{inferred}.",
         res.provenance.as_str(),
         res.pattern,
         res.how,
@@ -238,21 +255,12 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
         how_src.url,
         how_src.checked
     );
+    history_lines(&mut o, kb, fam, variant);
+    evidence_lines(&mut o, r);
     if let Some(n) = variant.and_then(|v| v.note.as_ref()).or(fam.note.as_ref()) {
         let _ = writeln!(o, "\n*Note:* {}", n.trim());
     }
-    if !findings.is_empty() {
-        let _ = writeln!(o, "\n**Under this project's policy:**");
-        for d in findings {
-            let _ = writeln!(
-                o,
-                "- {} `{}`: {}",
-                d.severity.as_str(),
-                d.code.as_str(),
-                d.message
-            );
-        }
-    }
+    policy_lines(&mut o, findings);
     if !fam.alternatives.is_empty() {
         let names: Vec<String> = fam
             .alternatives
@@ -263,6 +271,79 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
         let _ = writeln!(o, "\n**Permissive alternatives:** {}", names.join(", "));
     }
     o
+}
+
+fn family_of<'a>(
+    res: &Resolution,
+    kb: &'a KnowledgeBase,
+) -> Option<(&'a Family, Option<&'a Variant>)> {
+    let at = res.at?;
+    let fam = kb.families.get(at.family)?;
+    Some((fam, at.variant.and_then(|v| fam.variant.get(v))))
+}
+
+fn policy_lines(o: &mut String, findings: &[Diagnostic]) {
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n**Under this project's policy:**");
+    for d in findings {
+        let _ = writeln!(
+            o,
+            "- {} `{}`: {}",
+            d.severity.as_str(),
+            d.code.as_str(),
+            d.message
+        );
+    }
+}
+
+/// Earlier licenses of the repository, newest first.
+fn history_lines(o: &mut String, kb: &KnowledgeBase, fam: &Family, variant: Option<&Variant>) {
+    let history = variant.map_or(&fam.history, |v| &v.history);
+    for h in history {
+        let name = kb
+            .license(&h.license)
+            .map_or(h.license.as_str(), |l| l.name.as_str());
+        let _ = writeln!(
+            o,
+            "\n**Earlier license:** revisions published before {} were under the {name} ([{}]({}), checked {}{}).",
+            h.until,
+            h.source.section.as_deref().unwrap_or("source"),
+            h.source.url,
+            h.source.checked,
+            if h.source.inferred {
+                ", *inferred*"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// What the disk says, and how fineprint weighed it.
+fn evidence_lines(o: &mut String, r: &Reference) {
+    let Some(e) = &r.evidence else { return };
+    let rev = e
+        .revision
+        .as_deref()
+        .map_or(String::new(), |v| format!(" (revision `{}`)", short_rev(v)));
+    let _ = writeln!(
+        o,
+        "\n**On this machine:** {}{rev} at `{}`: {}",
+        e.source.describe(),
+        e.path,
+        e.verdict
+    );
+    if let Some(p) = &e.problem {
+        let _ = writeln!(o, "\n*Could not read all of it:* {p}");
+    }
+}
+
+/// The first 12 characters of a commit or digest.
+pub fn short_rev(v: &str) -> &str {
+    let v = v.strip_prefix("sha256:").unwrap_or(v);
+    v.get(..12).unwrap_or(v)
 }
 
 /// The card of a license alone.
@@ -291,16 +372,22 @@ pub fn hover_card(
     let Some(res) = &r.resolution else {
         return reference_card(r, kb, findings);
     };
-    let fam = &kb.families[res.at.family];
-    let variant = res.at.variant.and_then(|v| fam.variant.get(v));
-    let lic = kb.license_of(res.at);
+    let fv = family_of(res, kb);
+    let lic = res.license(kb);
     let mut o = String::new();
-    let vname = variant.map_or(String::new(), |v| format!(" ({})", v.name));
-    let _ = writeln!(
-        o,
-        "**`{}`** · {}{vname} by {}\n",
-        r.id, fam.name, fam.vendor
-    );
+    match fv {
+        Some((fam, variant)) => {
+            let vname = variant.map_or(String::new(), |v| format!(" ({})", v.name));
+            let _ = writeln!(
+                o,
+                "**`{}`** · {}{vname} by {}\n",
+                r.id, fam.name, fam.vendor
+            );
+        }
+        None => {
+            let _ = writeln!(o, "**`{}`** · license declared on disk\n", r.id);
+        }
+    }
     let osi = if lic.osi_approved {
         " · OSI-approved"
     } else {
@@ -311,7 +398,7 @@ pub fn hover_card(
         "[{}]({}) · {}{osi}\n",
         lic.name,
         lic.url,
-        kb.openness(res.at).label()
+        kb.openness(res.at, res.license).label()
     );
     let _ = writeln!(o, "{}\n", lic.summary.trim());
     let c = &lic.commercial;
@@ -366,9 +453,8 @@ pub fn hover_card(
     if !duties.is_empty() {
         let _ = writeln!(o, "| Attribution | {} |", duties.join(", "));
     }
-    let multimodal = fam
-        .modality
-        .as_deref()
+    let multimodal = fv
+        .and_then(|(f, _)| f.modality.as_deref())
         .is_some_and(|m| matches!(m, "multimodal" | "vision"));
     for reg in &lic.regions {
         let applies = reg.scope == RegionScope::All || multimodal;
@@ -388,10 +474,12 @@ pub fn hover_card(
             reg.excluded.join(", ")
         );
     }
-    let data = variant
-        .and_then(|v| v.training_data)
-        .unwrap_or(fam.training_data);
-    let _ = writeln!(o, "| Training data | {} |", data.as_str());
+    if let Some((fam, variant)) = fv {
+        let data = variant
+            .and_then(|v| v.training_data)
+            .unwrap_or(fam.training_data);
+        let _ = writeln!(o, "| Training data | {} |", data.as_str());
+    }
     let shown: Vec<String> = findings
         .iter()
         .filter(|d| {
@@ -406,12 +494,26 @@ pub fn hover_card(
         shown.join(" · ")
     };
     let _ = writeln!(o, "\n**This project ({use_case} use):** {verdict}\n");
-    let src = variant.map_or(&fam.source, |v| &v.source);
-    let inferred = if src.inferred { " · *inferred*" } else { "" };
-    let _ = writeln!(
-        o,
-        "*{}* · [source]({}) checked {}{inferred} · `fineprint explain {}` for every clause",
-        res.how, src.url, src.checked, r.id
-    );
+    if let Some(e) = &r.evidence {
+        let _ = writeln!(o, "**On this machine:** {}\n", e.verdict);
+    }
+    match fv {
+        Some((fam, variant)) => {
+            let src = variant.map_or(&fam.source, |v| &v.source);
+            let inferred = if src.inferred { " · *inferred*" } else { "" };
+            let _ = writeln!(
+                o,
+                "*{}* · [source]({}) checked {}{inferred} · `fineprint explain {}` for every clause",
+                res.how, src.url, src.checked, r.id
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "*{}* · `fineprint explain {}` for every clause",
+                res.how, r.id
+            );
+        }
+    }
     o
 }

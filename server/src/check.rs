@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::detect::{self, FileKind};
+use crate::evidence::{Place, Roots, Store};
 use crate::findings::{self, Code, Diagnostic, Severity};
 use crate::kb::KnowledgeBase;
 use crate::policy::Policy;
@@ -157,7 +158,7 @@ pub fn findings_for(
     diagnostics
 }
 
-/// Analyses one text: references with positions and findings.
+/// Analyses one text: references with positions and findings (no evidence on disk).
 pub fn analyse(
     text: &str,
     kind: FileKind,
@@ -165,10 +166,32 @@ pub fn analyse(
     policy: &Policy,
     today: &str,
 ) -> Vec<Found> {
-    let refs = detect::detect(text, kind, kb);
+    analyse_at(
+        text,
+        kind,
+        kb,
+        policy,
+        today,
+        &Store::disabled(),
+        &Place::default(),
+    )
+}
+
+/// Analyses one text at a place on disk, weighing the evidence `store` finds there.
+pub fn analyse_at(
+    text: &str,
+    kind: FileKind,
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    today: &str,
+    store: &Store,
+    place: &Place,
+) -> Vec<Found> {
+    let mut refs = detect::detect(text, kind, kb);
     if refs.is_empty() {
         return Vec::new();
     }
+    crate::evidence::weigh::attach(&mut refs, text, kind, kb, store, place);
     let index = LineIndex::new(text);
     refs.into_iter()
         .map(|reference| {
@@ -217,14 +240,14 @@ fn display_path(root: &Path, path: &Path, root_is_file: bool) -> String {
         .replace('\\', "/")
 }
 
-fn check_file(
-    path: &Path,
-    shown: String,
-    kind: FileKind,
-    kb: &KnowledgeBase,
-    policy: &Policy,
-    today: &str,
-) -> Outcome {
+struct Env<'a> {
+    kb: &'a KnowledgeBase,
+    policy: &'a Policy,
+    today: &'a str,
+    store: &'a Store,
+}
+
+fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env<'_>) -> Outcome {
     let skip = |reason: String| {
         Outcome::Skip(Skipped {
             path: shown.clone(),
@@ -258,7 +281,13 @@ fn check_file(
             ));
         }
     };
-    let found = analyse(&text, kind, kb, policy, today);
+    let place = Place {
+        dir: path.parent().map(Path::to_path_buf),
+        root: Some(root.to_path_buf()),
+    };
+    let found = analyse_at(
+        &text, kind, env.kb, env.policy, env.today, env.store, &place,
+    );
     Outcome::File(FileResult {
         path: shown,
         kind,
@@ -266,9 +295,21 @@ fn check_file(
     })
 }
 
-/// Checks files and folders.
+/// Checks files and folders, reading evidence where the environment says
+/// ([`Roots::from_env`]).
 pub fn run(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy) -> Report {
+    run_with(paths, kb, policy, &Store::new(Roots::from_env(), None))
+}
+
+/// Checks files and folders with an evidence store.
+pub fn run_with(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy, store: &Store) -> Report {
     let today = crate::policy::today();
+    let env = Env {
+        kb,
+        policy,
+        today: &today,
+        store,
+    };
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     for root in paths {
         let root_is_file = root.is_file();
@@ -286,8 +327,11 @@ pub fn run(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy) -> Report {
         }
         if root_is_file {
             let shown = display_path(root, root, true);
+            let dir = root
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             let outcome = match FileKind::from_path(root) {
-                Some(kind) => check_file(root, shown, kind, kb, policy, &today),
+                Some(kind) => check_file(root, shown, kind, &dir, &env),
                 None => Outcome::Skip(Skipped {
                     path: shown,
                     reason: "not a kind of file fineprint reads".into(),
@@ -309,7 +353,7 @@ pub fn run(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy) -> Report {
         let walker = builder.build_parallel();
         walker.run(|| {
             let results = &results;
-            let today = &today;
+            let env = &env;
             Box::new(move |entry| {
                 let outcome = match entry {
                     Err(e) => Some(Outcome::Skip(Skipped {
@@ -325,9 +369,8 @@ pub fn run(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy) -> Report {
                                 path,
                                 display_path(root, path, false),
                                 kind,
-                                kb,
-                                policy,
-                                today,
+                                root,
+                                env,
                             )),
                             (Some(ft), Some(_)) if ft.is_symlink() => {
                                 Some(Outcome::Skip(Skipped {

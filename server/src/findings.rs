@@ -85,6 +85,8 @@ codes! {
     ExceptionExpired = "exception-expired": "A policy exception for this model has expired.",
     ExceptionUnused = "exception-unused": "A policy exception matches no model reference in the files checked.",
     Excepted = "excepted": "A policy exception covers this model.",
+    LicenseMismatch = "license-mismatch": "A license declared on this machine or in a Modelfile is more permissive than the license of the base model it derives from.",
+    EvidenceConflict = "evidence-conflict": "Evidence on this machine (a cached model card, a GGUF header, the Ollama store) names another license than the rules for the same model.",
 }
 
 impl Serialize for Code {
@@ -241,18 +243,45 @@ pub fn evaluate(
     }
 
     let Some(res) = &r.resolution else {
+        let declared = r
+            .evidence
+            .as_ref()
+            .and_then(|e| {
+                Some(format!(
+                    " {} declares `{}`, a license fineprint does not know;",
+                    e.source.describe(),
+                    e.declared.as_deref()?
+                ))
+            })
+            .unwrap_or_default();
         out.push(
             Code::UnknownLicense,
             Severity::Warning,
-            format!("{name}: fineprint has no rule for this model, so its license is unknown; check the model card, then add a rule or a policy exception."),
+            format!("{name}: fineprint has no rule for this model, so its license is unknown;{declared} check the model card, then add a rule or a policy exception."),
             None,
             None,
         );
         return finish(out.list);
     };
-    let lic = kb.license_of(res.at);
-    let fam = &kb.families[res.at.family];
+    let lic = res.license(kb);
     let lname = &lic.name;
+
+    // What the disk says, when it disagrees with what fineprint applies.
+    if let Some(e) = &r.evidence
+        && let Some(conflict) = e.conflict
+    {
+        let code = match conflict {
+            crate::evidence::Conflict::MorePermissiveThanBase => Code::LicenseMismatch,
+            crate::evidence::Conflict::DisagreesWithRules => Code::EvidenceConflict,
+        };
+        out.push(
+            code,
+            Severity::Warning,
+            format!("{name}: {}", e.verdict),
+            None,
+            None,
+        );
+    }
 
     // Allow and deny lists.
     if let Some(d) = policy.deny.iter().find(|d| d.matches(&lic.id)) {
@@ -355,9 +384,9 @@ pub fn evaluate(
     }
 
     // Regions.
-    let multimodal = fam
-        .modality
-        .as_deref()
+    let multimodal = res
+        .family(kb)
+        .and_then(|f| f.modality.as_deref())
         .is_some_and(|m| matches!(m, "multimodal" | "vision"));
     for reg in &lic.regions {
         if reg.scope == RegionScope::Multimodal && !multimodal {

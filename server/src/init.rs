@@ -118,7 +118,7 @@ pub fn proposal(report: &Report, kb: &KnowledgeBase, today: &str) -> (String, us
                         .reference
                         .resolution
                         .as_ref()
-                        .map(|x| kb.license_of(x.at).id.clone()),
+                        .map(|x| x.license(kb).id.clone()),
                     ..Seen::default()
                 }
             });

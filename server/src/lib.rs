@@ -12,6 +12,7 @@ pub mod card;
 pub mod check;
 pub mod detect;
 pub mod document;
+pub mod evidence;
 pub mod findings;
 pub mod init;
 pub mod kb;

@@ -9,7 +9,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::detect::{Candidate, Context, Shape};
-use crate::kb::{FamilyRef, KnowledgeBase, Match, PatternKind};
+use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind};
 
 /// The shape of a reference, as reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,8 +62,10 @@ impl Provenance {
 /// A resolved reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
-    /// Family and variant.
-    pub at: FamilyRef,
+    /// Family and variant; `None` when only evidence on disk names the license.
+    pub at: Option<FamilyRef>,
+    /// The license that applies (index into the knowledge base's licenses).
+    pub license: usize,
     /// How it was found.
     pub provenance: Provenance,
     /// The pattern that matched.
@@ -85,6 +87,37 @@ pub struct Reference {
     pub id: String,
     /// What it resolves to; `None` when the license is unknown.
     pub resolution: Option<Resolution>,
+    /// What the disk says about it, when something was found (see `evidence`).
+    pub evidence: Option<Box<crate::evidence::Evidence>>,
+}
+
+impl Resolution {
+    /// A resolution by the rules or by name, to the license of `at`.
+    pub fn of(
+        kb: &KnowledgeBase,
+        at: FamilyRef,
+        provenance: Provenance,
+        pattern: String,
+        how: String,
+    ) -> Self {
+        Self {
+            at: Some(at),
+            license: kb.license_index_of(at),
+            provenance,
+            pattern,
+            how,
+        }
+    }
+
+    /// The license that applies.
+    pub fn license<'a>(&self, kb: &'a KnowledgeBase) -> &'a License {
+        kb.license_at(self.license)
+    }
+
+    /// The family, when the license comes from one.
+    pub fn family<'a>(&self, kb: &'a KnowledgeBase) -> Option<&'a Family> {
+        self.at.and_then(|a| kb.families.get(a.family))
+    }
 }
 
 fn strip_conversion<'a>(kb: &KnowledgeBase, name: &'a str) -> (&'a str, Option<&'a str>) {
@@ -101,13 +134,8 @@ fn strip_conversion<'a>(kb: &KnowledgeBase, name: &'a str) -> (&'a str, Option<&
     }
 }
 
-fn rules(m: Match, how: String) -> Resolution {
-    Resolution {
-        at: m.at,
-        provenance: Provenance::Rules,
-        pattern: m.pattern,
-        how,
-    }
+fn rules(kb: &KnowledgeBase, m: Match, how: String) -> Resolution {
+    Resolution::of(kb, m.at, Provenance::Rules, m.pattern, how)
 }
 
 /// Resolves `org/name` against the knowledge base.
@@ -115,7 +143,7 @@ pub fn resolve_repo(kb: &KnowledgeBase, org: &str, name: &str) -> Option<Resolut
     let id = format!("{org}/{name}");
     if let Some(m) = kb.best_match(PatternKind::HfRepo, &id) {
         let how = format!("the rule `{}` names this repository", m.pattern);
-        return Some(rules(m, how));
+        return Some(rules(kb, m, how));
     }
     let m = kb.best_match(PatternKind::Name, name)?;
     let fam = &kb.families[m.at.family];
@@ -143,12 +171,13 @@ pub fn resolve_repo(kb: &KnowledgeBase, org: &str, name: &str) -> Option<Resolut
             m.pattern, fam.name
         ),
     };
-    Some(Resolution {
-        at: m.at,
-        provenance: Provenance::Inherited,
-        pattern: m.pattern,
+    Some(Resolution::of(
+        kb,
+        m.at,
+        Provenance::Inherited,
+        m.pattern,
         how,
-    })
+    ))
 }
 
 /// Resolves a model file name (GGUF or checkpoint) by the model name it carries.
@@ -159,12 +188,13 @@ pub fn resolve_file(kb: &KnowledgeBase, file: &str) -> Option<Resolution> {
         "the file name carries `{}`: conversions and quantizations inherit the license of {}",
         m.pattern, kb.families[m.at.family].name
     );
-    Some(Resolution {
-        at: m.at,
-        provenance: Provenance::Inherited,
-        pattern: m.pattern,
+    Some(Resolution::of(
+        kb,
+        m.at,
+        Provenance::Inherited,
+        m.pattern,
         how,
-    })
+    ))
 }
 
 /// Resolves an Ollama name (`name` or `name:tag`).
@@ -175,14 +205,14 @@ pub fn resolve_ollama(kb: &KnowledgeBase, name: &str, tag: Option<&str>) -> Opti
     };
     let m = kb.best_match(PatternKind::Ollama, &q)?;
     let how = format!("the Ollama library name matches the rule `{}`", m.pattern);
-    Some(rules(m, how))
+    Some(rules(kb, m, how))
 }
 
 /// Resolves a closed API model name (case-sensitive).
 pub fn resolve_api(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
     let m = kb.best_match(PatternKind::Api, name)?;
     let how = format!("the API model name matches the rule `{}`", m.pattern);
-    Some(rules(m, how))
+    Some(rules(kb, m, how))
 }
 
 /// Resolves a legacy id without an org (`bert-base-uncased`).
@@ -192,7 +222,7 @@ pub fn resolve_legacy(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
         "the legacy Hugging Face id matches the rule `{}`",
         m.pattern
     );
-    Some(rules(m, how))
+    Some(rules(kb, m, how))
 }
 
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
@@ -248,6 +278,7 @@ pub fn resolve_candidate(
         kind,
         id,
         resolution,
+        evidence: None,
     };
     match &cand.shape {
         Shape::File { file, gguf: true } => {
@@ -356,7 +387,7 @@ pub fn resolve_candidate(
                     _ => "Ollama library name",
                 };
                 let how = format!("the {what} matches the rule `{}`", m.pattern);
-                return Some(mk(kind, name.clone(), Some(rules(m, how))));
+                return Some(mk(kind, name.clone(), Some(rules(kb, m, how))));
             }
             None
         }

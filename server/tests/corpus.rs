@@ -215,7 +215,7 @@ fn real_world_corpus() {
                 line: line_of(&src, r.span.start),
                 license: r
                     .resolution
-                    .map(|res| kb.license_of(res.at).id.clone())
+                    .map(|res| res.license(&kb).id.clone())
                     .unwrap_or_else(|| "unknown".to_string()),
                 text: r.text,
             })

@@ -217,7 +217,7 @@ fn license_boundaries_inside_families() {
     for (id, license, provenance) in BOUNDARIES {
         match resolve_str(&kb, id).and_then(|r| r.resolution) {
             Some(res) => {
-                let got = &kb.license_of(res.at).id;
+                let got = &res.license(&kb).id;
                 if got != license || res.provenance.as_str() != *provenance {
                     failures.push(format!(
                         "{id}: expected {license} ({provenance}), got {got} ({}) via `{}`",

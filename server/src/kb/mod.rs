@@ -330,17 +330,30 @@ impl KnowledgeBase {
 
     /// The license of a family or variant. Always present (checked at load).
     pub fn license_of(&self, at: FamilyRef) -> &License {
-        let fam = &self.families[at.family];
+        self.license_at(self.license_index_of(at))
+    }
+
+    /// The index of the license of a family or variant.
+    pub fn license_index_of(&self, at: FamilyRef) -> usize {
+        let Some(fam) = self.families.get(at.family) else {
+            return 0;
+        };
         let id = at
             .variant
             .and_then(|v| fam.variant.get(v))
             .map_or(&fam.license, |v| &v.license);
-        let i = self
-            .license_ids
-            .get(&id.to_lowercase())
-            .copied()
-            .unwrap_or(0);
-        &self.licenses[i]
+        self.license_index(id).unwrap_or(0)
+    }
+
+    /// The index of a license by id or alias (case-insensitive).
+    pub fn license_index(&self, id: &str) -> Option<usize> {
+        self.license_ids.get(&id.to_lowercase()).copied()
+    }
+
+    /// A license by index (the first license when out of range; indexes come from
+    /// this base, so that does not happen).
+    pub fn license_at(&self, i: usize) -> &License {
+        &self.licenses[i.min(self.licenses.len().saturating_sub(1))]
     }
 
     /// The best match of `query` among patterns of one kind.
@@ -359,25 +372,26 @@ impl KnowledgeBase {
         self.index.bare.may_match(word.as_bytes())
     }
 
-    /// The openness ladder rung of a family or variant.
-    pub fn openness(&self, at: FamilyRef) -> Openness {
-        let fam = &self.families[at.family];
-        if fam.kind == ModelKind::Api {
+    /// The openness ladder rung of a model under license `license` (an index), of
+    /// family `at` when known. Without a family, training data and code count as
+    /// undisclosed, so the best rung is "open weights, permissive".
+    pub fn openness(&self, at: Option<FamilyRef>, license: usize) -> Openness {
+        let fam = at.and_then(|a| self.families.get(a.family));
+        if fam.is_some_and(|f| f.kind == ModelKind::Api) {
             return Openness::Closed;
         }
-        let lic = self.license_of(at);
-        let data = at
-            .variant
-            .and_then(|v| fam.variant.get(v))
-            .and_then(|v| v.training_data)
-            .unwrap_or(fam.training_data);
+        let lic = self.license_at(license);
+        let data = fam.map_or(Disclosure::Closed, |f| {
+            at.and_then(|a| a.variant)
+                .and_then(|v| f.variant.get(v))
+                .and_then(|v| v.training_data)
+                .unwrap_or(f.training_data)
+        });
+        let code = fam.map_or(Disclosure::Closed, |f| f.training_code);
         match lic.commercial.status {
             CommercialStatus::Prohibited => Openness::OpenWeightsNonCommercial,
             _ if is_permissive(lic) => {
-                if lic.osi_approved
-                    && fam.training_code == Disclosure::Open
-                    && data == Disclosure::Open
-                {
+                if lic.osi_approved && code == Disclosure::Open && data == Disclosure::Open {
                     Openness::OpenSourceAi
                 } else {
                     Openness::OpenWeightsPermissive

@@ -463,9 +463,11 @@ mod tests {
     }
 
     proptest! {
-        /// The hand-written matcher agrees with globset on `*`-only patterns.
+        /// The hand-written matcher agrees with globset on `*`-only patterns (`**` is
+        /// left out: globset gives it a recursive, path-aware meaning).
         #[test]
         fn glob_agrees_with_globset(pattern in "[ab*/.-]{0,8}", query in "[ab/.-]{0,10}") {
+            prop_assume!(!pattern.contains("**"));
             let reference = globset::GlobBuilder::new(&pattern)
                 .literal_separator(false)
                 .backslash_escape(false)

@@ -271,6 +271,10 @@ pub struct License {
     /// Caveat about the whole license.
     #[serde(default)]
     pub note: Option<String>,
+    /// Short phrases of the license text (its title, say) that identify it in a
+    /// license file: all must appear, compared without case or spacing differences.
+    #[serde(default)]
+    pub fingerprints: Vec<String>,
 }
 
 /// Whether weights can be downloaded.
@@ -358,6 +362,21 @@ pub struct Variant {
     /// Training-data disclosure, when it differs from the family's.
     #[serde(default)]
     pub training_data: Option<Disclosure>,
+    /// Earlier licenses of these repositories.
+    #[serde(default)]
+    pub history: Vec<History>,
+}
+
+/// A license a repository carried before it changed to the current one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    /// The earlier license id.
+    pub license: String,
+    /// The date (YYYY-MM-DD) from which revisions carry the current license instead.
+    pub until: String,
+    /// Where the earlier license was read.
+    pub source: Source,
 }
 
 /// One model family.
@@ -401,6 +420,9 @@ pub struct Family {
     /// Variants with other licenses.
     #[serde(default)]
     pub variant: Vec<Variant>,
+    /// Earlier licenses of the family's repositories.
+    #[serde(default)]
+    pub history: Vec<History>,
     /// Caveat.
     #[serde(default)]
     pub note: Option<String>,

@@ -189,6 +189,26 @@ pub fn validate(kb: &KnowledgeBase) -> Vec<Problem> {
                 ));
             }
         }
+        let histories = std::iter::once((f.id.clone(), &f.history)).chain(
+            f.variant
+                .iter()
+                .map(|v| (format!("{} {}", f.id, v.name), &v.history)),
+        );
+        for (label, history) in histories {
+            for h in history {
+                let what = format!("family `{label}`: earlier license `{}`", h.license);
+                check_source(&h.source, &what, true, &mut out);
+                if kb.license(&h.license).is_none() {
+                    out.push(format!("{what} is not a license id"));
+                }
+                if !valid_date(&h.until) {
+                    out.push(format!(
+                        "{what}: `until` must be a date YYYY-MM-DD, found `{}`",
+                        h.until
+                    ));
+                }
+            }
+        }
         let p = &f.patterns;
         if p.hf.is_empty() && p.names.is_empty() && p.ollama.is_empty() && p.api.is_empty() {
             out.push(format!("family `{}` has no patterns", f.id));
@@ -211,16 +231,15 @@ pub fn validate(kb: &KnowledgeBase) -> Vec<Problem> {
             }
             for e in &ex.positive {
                 match resolve_str(kb, e).and_then(|r| r.resolution) {
-                    Some(r) if r.at.family == fi && r.at.variant == vi => {}
+                    Some(r) if r.at.is_some_and(|a| a.family == fi && a.variant == vi) => {}
                     Some(r) => {
-                        let other = &kb.families[r.at.family];
+                        let other = r.family(kb).map_or("no family", |f| f.name.as_str());
                         let v =
-                            r.at.variant
-                                .and_then(|i| other.variant.get(i))
+                            r.at.and_then(|a| kb.families.get(a.family)?.variant.get(a.variant?))
                                 .map_or(String::new(), |v| format!(" {}", v.name));
                         out.push(format!(
-                            "{label}: positive example `{e}` resolves to {}{v} (pattern `{}`)",
-                            other.name, r.pattern
+                            "{label}: positive example `{e}` resolves to {other}{v} (pattern `{}`)",
+                            r.pattern
                         ));
                     }
                     None => out.push(format!("{label}: positive example `{e}` does not resolve")),
@@ -228,8 +247,7 @@ pub fn validate(kb: &KnowledgeBase) -> Vec<Problem> {
             }
             for e in &ex.negative {
                 if let Some(r) = resolve_str(kb, e).and_then(|r| r.resolution)
-                    && r.at.family == fi
-                    && r.at.variant == vi
+                    && r.at.is_some_and(|a| a.family == fi && a.variant == vi)
                 {
                     out.push(format!(
                         "{label}: negative example `{e}` resolves here (pattern `{}`)",

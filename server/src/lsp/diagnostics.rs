@@ -41,7 +41,7 @@ pub fn for_refs(
     let mut out = Vec::new();
     for r in refs {
         let range = convert::range(text, index, &r.span, state.encoding);
-        let license = r.resolution.as_ref().map(|res| state.kb.license_of(res.at));
+        let license = r.resolution.as_ref().map(|res| res.license(&state.kb));
         for d in findings_for(text, index, r, &state.kb, &state.policy, &today) {
             // The clause's document, else the license text; nothing for an unknown license.
             let href = match (d.code, license) {
@@ -130,7 +130,12 @@ pub fn of_disk(s: &State, path: &std::path::Path) -> Vec<Diagnostic> {
     let (Some(kind), Ok(text)) = (kind, std::fs::read_to_string(path)) else {
         return Vec::new();
     };
-    let refs = crate::detect::detect(&text, kind, &s.kb);
+    let mut refs = crate::detect::detect(&text, kind, &s.kb);
+    let place = crate::evidence::Place {
+        dir: path.parent().map(std::path::Path::to_path_buf),
+        root: s.root.clone(),
+    };
+    crate::evidence::weigh::attach(&mut refs, &text, kind, &s.kb, &s.evidence, &place);
     for_refs(s, &text, &LineIndex::new(&text), &refs)
 }
 

@@ -16,7 +16,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 use tower_lsp_server::ls_types::Uri;
 
+use crate::detect::FileKind;
 use crate::document::Document;
+use crate::evidence::weigh::attach;
+use crate::evidence::{Place, Roots, Store};
 use crate::kb::KnowledgeBase;
 use crate::policy::{Policy, PolicyError};
 use crate::text::Encoding;
@@ -95,7 +98,12 @@ pub struct State {
     pub disk_published: std::collections::HashSet<Uri>,
     /// Set by `initialize`.
     pub initialized: bool,
+    /// Evidence on disk (cached for a few seconds, so a download shows up soon).
+    pub evidence: Arc<Store>,
 }
+
+/// How long evidence read from disk is trusted before it is read again.
+pub const EVIDENCE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl State {
     /// A state with the built-in base and the default policy.
@@ -111,6 +119,48 @@ impl State {
             caps: Caps::default(),
             disk_published: std::collections::HashSet::new(),
             initialized: false,
+            evidence: Arc::new(Store::new(Roots::from_env(), Some(EVIDENCE_TTL))),
+        }
+    }
+
+    /// Where a document sits on disk, for the evidence readers.
+    pub fn place(&self, uri: &Uri) -> Place {
+        let dir = uri
+            .to_file_path()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
+        Place {
+            root: self.root.clone().or_else(|| dir.clone()),
+            dir,
+        }
+    }
+
+    /// Weighs evidence on disk for the references of an open document that have not
+    /// been weighed yet (a Modelfile is weighed whole: its `LICENSE` concerns its
+    /// `FROM`). Lookups are cached, so this is cheap on every edit.
+    pub fn attach_evidence(&mut self, uri: &Uri) {
+        let place = self.place(uri);
+        let Some(open) = self.docs.get_mut(uri) else {
+            return;
+        };
+        let Some(kind) = open.doc.kind else { return };
+        let (kb, store) = (&self.kb, &self.evidence);
+        if kind == FileKind::Modelfile {
+            let mut refs = crate::detect::detect(&open.doc.text, kind, kb);
+            attach(&mut refs, &open.doc.text, kind, kb, store, &place);
+            open.doc.refs = refs;
+            return;
+        }
+        for i in 0..open.doc.refs.len() {
+            if open.doc.refs[i].evidence.is_none() {
+                attach(
+                    &mut open.doc.refs[i..=i],
+                    &open.doc.text,
+                    kind,
+                    kb,
+                    store,
+                    &place,
+                );
+            }
         }
     }
 }

@@ -154,7 +154,8 @@ fn identity(r: &Found, kb: &KnowledgeBase) -> Identity {
                 .reference
                 .resolution
                 .as_ref()
-                .map(|res| slug(&kb.families[res.at.family].vendor))
+                .and_then(|res| res.family(kb))
+                .map(|f| slug(&f.vendor))
                 .filter(|v| !v.is_empty());
             let purl = match &vendor {
                 Some(v) => format!("pkg:generic/{v}/{}", purl_segment(id)),
@@ -230,11 +231,13 @@ fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) 
         "fineprint:reference-kind",
         kind_str(r.reference.kind),
     );
-    match res {
-        Some(res) => {
-            let fam = &kb.families[res.at.family];
-            let variant = res.at.variant.and_then(|v| fam.variant.get(v));
-            let lic = kb.license_of(res.at);
+    match res.and_then(|x| Some((x, x.family(kb)?))) {
+        Some((res, fam)) => {
+            let variant = res
+                .at
+                .and_then(|a| a.variant)
+                .and_then(|v| fam.variant.get(v));
+            let lic = res.license(kb);
             if res.provenance == Provenance::Rules {
                 c.insert("manufacturer".into(), json!({"name": fam.vendor}));
             }
@@ -269,7 +272,7 @@ fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) 
             if let Some(v) = variant {
                 prop(&mut props, "fineprint:variant", v.name.as_str());
             }
-            let openness = kb.openness(res.at);
+            let openness = kb.openness(res.at, res.license);
             prop(
                 &mut props,
                 "fineprint:openness",
@@ -327,12 +330,28 @@ fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) 
             if let Some(v) = &ident.version {
                 c.insert("version".into(), json!(v));
             }
-            c.insert(
-                "description".into(),
-                json!("A model fineprint has no rule for: its license is unknown."),
-            );
             c.insert("purl".into(), json!(ident.purl));
-            prop(&mut props, "fineprint:license", "unknown");
+            match res {
+                // Only evidence on disk names the license.
+                Some(res) => {
+                    let lic = res.license(kb);
+                    c.insert(
+                        "description".into(),
+                        json!(format!("A model fineprint has no rule for, declared on this machine to be under the {}.", lic.name)),
+                    );
+                    c.insert("licenses".into(), license_choice(lic));
+                    prop(&mut props, "fineprint:license", lic.id.as_str());
+                    prop(&mut props, "fineprint:source", res.provenance.as_str());
+                    prop(&mut props, "fineprint:inferred-from", res.how.as_str());
+                }
+                None => {
+                    c.insert(
+                        "description".into(),
+                        json!("A model fineprint has no rule for: its license is unknown."),
+                    );
+                    prop(&mut props, "fineprint:license", "unknown");
+                }
+            }
         }
     }
     if r.reference.kind == RefKind::Hf && res.is_some() && r.reference.id.contains('/') {

@@ -31,7 +31,7 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Option
     for f in &report.files {
         for r in &f.found {
             let label = match &r.reference.resolution {
-                Some(res) => short_label(kb.license_of(res.at)),
+                Some(res) => short_label(res.license(kb)),
                 None => "license unknown".to_string(),
             };
             let shown: Vec<_> = r

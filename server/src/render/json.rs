@@ -27,6 +27,8 @@ struct JsonReference<'a> {
     openness: Option<crate::kb::Openness>,
     source: Option<&'static str>,
     inferred_from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a crate::evidence::Evidence>,
     diagnostics: &'a [Diagnostic],
 }
 
@@ -64,10 +66,10 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy) -> String {
     for f in &report.files {
         for r in &f.found {
             let res = r.reference.resolution.as_ref();
-            let lic = res.map(|x| kb.license_of(x.at));
-            let fam = res.map(|x| &kb.families[x.at.family]);
+            let lic = res.map(|x| x.license(kb));
+            let fam = res.and_then(|x| x.family(kb));
             let variant = res.and_then(|x| {
-                x.at.variant
+                x.at.and_then(|a| a.variant)
                     .and_then(|v| fam.and_then(|f| f.variant.get(v)))
             });
             refs.push(JsonReference {
@@ -89,9 +91,10 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy) -> String {
                 license_name: lic.map(|l| l.name.as_str()),
                 family: fam.map(|f| f.id.as_str()),
                 variant: variant.map(|v| v.name.as_str()),
-                openness: res.map(|x| kb.openness(x.at)),
+                openness: res.map(|x| kb.openness(x.at, x.license)),
                 source: res.map(|x| x.provenance.as_str()),
                 inferred_from: res.map(|x| x.how.as_str()),
+                evidence: r.reference.evidence.as_deref(),
                 diagnostics: &r.diagnostics,
             });
         }

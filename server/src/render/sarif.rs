@@ -65,7 +65,9 @@ pub fn default_severity(code: Code) -> Severity {
         | Code::NamingDuty
         | Code::RegionExcluded
         | Code::ExceptionExpired
-        | Code::ExceptionUnused => Severity::Warning,
+        | Code::ExceptionUnused
+        | Code::LicenseMismatch
+        | Code::EvidenceConflict => Severity::Warning,
     }
 }
 
@@ -209,7 +211,7 @@ fn properties(r: &Found, d: &Diagnostic, kb: &KnowledgeBase) -> Value {
     p.insert("reference".into(), json!(r.reference.text));
     p.insert("severity".into(), json!(d.severity.as_str()));
     if let Some(res) = &r.reference.resolution {
-        let lic = kb.license_of(res.at);
+        let lic = res.license(kb);
         p.insert("model".into(), json!(r.reference.id));
         p.insert("license".into(), json!(lic.id));
         p.insert("licenseName".into(), json!(lic.name));

@@ -133,7 +133,9 @@ fn alternatives(s: &State, r: &Reference) -> Vec<(String, String)> {
     if r.text != r.id {
         return Vec::new(); // A URL or a router prefix: replacing the id alone could break it.
     }
-    let fam = &s.kb.families[res.at.family];
+    let Some(fam) = res.family(&s.kb) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for alt in fam.alternatives.iter().filter_map(|a| s.kb.family(a)) {
         let pick = alt.examples.positive.iter().find(|e| {
@@ -146,9 +148,9 @@ fn alternatives(s: &State, r: &Reference) -> Vec<(String, String)> {
                 && resolve_str(&s.kb, e)
                     .and_then(|x| x.resolution)
                     .is_some_and(|x| {
-                        s.kb.families[x.at.family].id == alt.id
-                            && x.at.variant.is_none()
-                            && is_permissive(s.kb.license_of(x.at))
+                        x.family(&s.kb).is_some_and(|f| f.id == alt.id)
+                            && x.at.is_some_and(|a| a.variant.is_none())
+                            && is_permissive(x.license(&s.kb))
                     })
         });
         if let Some(id) = pick {
@@ -239,7 +241,7 @@ pub fn run(b: &Backend, params: CodeActionParams) -> Option<Option<CodeActionRes
                 }
             }
             if let Some(res) = &r.resolution {
-                let l = s.kb.license_of(res.at);
+                let l = res.license(&s.kb);
                 let cmd = Command {
                     title: format!("Open the {}", l.name),
                     command: "fineprint.openLicense".into(),

@@ -31,7 +31,9 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
             }
         }
         open.version = version;
-        Some(is_policy_file(&uri).then(|| open.doc.text.clone()))
+        let policy_text = is_policy_file(&uri).then(|| open.doc.text.clone());
+        s.attach_evidence(&uri);
+        Some(policy_text)
     });
     let Some(Some(policy_text)) = applied else {
         return;

@@ -3,11 +3,8 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::detect::FileKind;
 use crate::lsp::Backend;
-use crate::lsp::diagnostics::for_refs;
-use crate::lsp::state::{file_name, is_policy_file};
-use crate::text::LineIndex;
+use crate::lsp::state::is_policy_file;
 
 /// Handles `didClose`.
 pub async fn run(b: &Backend, params: DidCloseTextDocumentParams) {
@@ -22,16 +19,9 @@ pub async fn run(b: &Backend, params: DidCloseTextDocumentParams) {
     if b.with_state(|s| s.caps.pull).unwrap_or(false) {
         return; // The client pulls; nothing to push.
     }
-    let on_disk = uri
-        .to_file_path()
-        .and_then(|p| std::fs::read_to_string(&p).ok())
-        .zip(FileKind::from_file_name(file_name(&uri)));
-    let diags = match on_disk {
-        Some((text, kind)) => b
-            .with_state(|s| {
-                let refs = crate::detect::detect(&text, kind, &s.kb);
-                for_refs(s, &text, &LineIndex::new(&text), &refs)
-            })
+    let diags = match uri.to_file_path() {
+        Some(path) => b
+            .with_state(|s| crate::lsp::diagnostics::of_disk(s, &path))
             .unwrap_or_default(),
         None => Vec::new(),
     };

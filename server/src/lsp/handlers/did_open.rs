@@ -23,6 +23,7 @@ pub async fn run(b: &Backend, params: DidOpenTextDocumentParams) {
                 version: item.version,
             },
         );
+        s.attach_evidence(&item.uri);
     });
     if let (Some(t), Some(path)) = (policy_text, item.uri.to_file_path()) {
         b.apply_policy(path.into_owned(), Some(t)).await;

@@ -23,7 +23,7 @@ pub fn run(b: &Backend, params: InlayHintParams) -> Option<Option<Vec<InlayHint>
             .map(|r| {
                 let (label, tooltip) = match &r.resolution {
                     Some(res) => {
-                        let l = s.kb.license_of(res.at);
+                        let l = res.license(&s.kb);
                         (short_label(l), format!("{} ({})", l.name, l.id))
                     }
                     None => (
