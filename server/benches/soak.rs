@@ -7,6 +7,9 @@
 //! Run: `bash scripts/soak.sh` (builds the release binary), or
 //! `cargo bench -p fineprint --bench soak` with `SOAK_SECONDS` (default 240) and
 //! `SOAK_EDITS` (default 20000). Stops by itself at whichever limit comes first.
+//! `SOAK_ROUNDS` (default 1) repeats the whole run in the same server (documents
+//! closed between rounds, the same edits replayed): memory held per edit grows again
+//! in every round, memory the allocator or caches reuse does not.
 //! Exit code 1 when a document's diagnostics differ from a fresh scan, or the server
 //! died.
 #![cfg_attr(test, allow(dead_code))]
@@ -297,182 +300,217 @@ fn main() {
     );
     s.notify("initialized", json!({}));
 
-    let mut rng = Rng(0x5eed_f00d_dead_beef);
-    let mut docs: Vec<(String, String, FileKind, i64)> = Vec::new();
-    let mut lat_open = Vec::new();
-    for i in 0..DOCS {
-        let ext = NAMES[i % NAMES.len()];
-        let name = if ext.chars().next().is_some_and(char::is_uppercase) {
-            format!("{ext}.d{i}")
-        } else if ext == "env" {
-            format!(".env.d{i}")
-        } else {
-            format!("d{i}.{ext}")
-        };
-        let kind = FileKind::from_file_name(&name).expect("a kind fineprint reads");
-        let mut text = String::new();
-        for _ in 0..200 {
-            text.push_str(SNIPPETS[rng.below(SNIPPETS.len())]);
-            text.push('\n');
-        }
-        let uri = format!("{uri_root}/{name}");
-        let t = Instant::now();
-        s.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": ext, "version": 1, "text": text}}),
-        );
-        assert!(s.wait_version(&uri, 1), "no diagnostics for {uri}");
-        lat_open.push(t.elapsed().as_secs_f64() * 1e3);
-        docs.push((uri, text, kind, 1));
-    }
-
-    let start = Instant::now();
-    let mut lat_burst = Vec::new();
-    let mut lat_hover = Vec::new();
-    let mut rss: Vec<(f64, u64)> = vec![(0.0, s.rss_kib())];
-    let mut edits = 0;
-    while edits < total_edits && start.elapsed() < Duration::from_secs(seconds) {
-        // A burst: BURST edits over a few documents, written at once.
-        let mut bytes = Vec::new();
-        let mut touched = BTreeMap::new();
-        for _ in 0..BURST {
-            let spread = 4 + rng.below(DOCS);
-            let d = rng.below(DOCS.min(spread));
-            let (uri, text, _, version) = &mut docs[d];
-            let lines = text.split('\n').count();
-            let l0 = rng.below(lines);
-            let c0 = rng.below(30);
-            let (l1, c1) = match rng.below(4) {
-                0 => (l0 + rng.below(3), rng.below(30)),
-                1 => (l0, c0 + rng.below(8)),
-                _ => (l0, c0),
-            };
-            let ins = if rng.below(3) == 0 {
-                ""
+    let rounds: usize = std::env::var("SOAK_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let mut failed = false;
+    let mut round_rss = Vec::new();
+    // Each round opens the same documents and replays the same edits (same seed),
+    // then closes them: memory that grows again in a later round is held per
+    // edit (a leak); memory that does not is reused (allocator, caches).
+    for round in 1..=rounds {
+        println!("round {round} of {rounds}");
+        let mut rng = Rng(0x5eed_f00d_dead_beef);
+        let mut docs: Vec<(String, String, FileKind, i64)> = Vec::new();
+        let mut lat_open = Vec::new();
+        for i in 0..DOCS {
+            let ext = NAMES[i % NAMES.len()];
+            let name = if ext.chars().next().is_some_and(char::is_uppercase) {
+                format!("{ext}.d{i}")
+            } else if ext == "env" {
+                format!(".env.d{i}")
             } else {
-                SNIPPETS[rng.below(SNIPPETS.len())]
+                format!("d{i}.{ext}")
             };
-            let a = offset(text, l0, c0);
-            let b = offset(text, l1, c1).max(a);
-            // The position the server sees for `b` after clamping: recompute from `b`.
-            let (bl, bc) = {
-                let before = &text[..b];
-                let bl = before.matches('\n').count();
-                let bc = before.rsplit('\n').next().map_or(0, |x| x.chars().count());
-                (bl, bc)
-            };
-            let (al, ac) = {
-                let before = &text[..a];
-                let al = before.matches('\n').count();
-                let ac = before.rsplit('\n').next().map_or(0, |x| x.chars().count());
-                (al, ac)
-            };
-            text.replace_range(a..b, ins);
-            *version += 1;
-            bytes.extend(Server::frame(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
-                "params": {"textDocument": {"uri": uri, "version": *version},
-                           "contentChanges": [{"range": {"start": {"line": al, "character": ac}, "end": {"line": bl, "character": bc}}, "text": ins}]}})));
-            touched.insert(d, *version);
-            edits += 1;
-        }
-        let t = Instant::now();
-        s.send_raw(&bytes);
-        for (&d, &v) in &touched {
-            let uri = docs[d].0.clone();
-            assert!(s.wait_version(&uri, v), "no publish of {uri} v{v}");
-        }
-        lat_burst.push(t.elapsed().as_secs_f64() * 1e3);
-        // Hovers between bursts.
-        for _ in 0..3 {
-            let d = rng.below(DOCS);
-            let lines = docs[d].1.split('\n').count();
+            let kind = FileKind::from_file_name(&name).expect("a kind fineprint reads");
+            let mut text = String::new();
+            for _ in 0..200 {
+                text.push_str(SNIPPETS[rng.below(SNIPPETS.len())]);
+                text.push('\n');
+            }
+            let uri = format!("{uri_root}/{name}");
             let t = Instant::now();
-            let h = s.request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": docs[d].0}, "position": {"line": rng.below(lines), "character": rng.below(40)}}),
+            s.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": ext, "version": 1, "text": text}}),
             );
-            assert!(h.get("error").is_none(), "{h}");
-            lat_hover.push(t.elapsed().as_secs_f64() * 1e3);
+            assert!(s.wait_version(&uri, 1), "no diagnostics for {uri}");
+            lat_open.push(t.elapsed().as_secs_f64() * 1e3);
+            docs.push((uri, text, kind, 1));
         }
-        if lat_burst.len() % 25 == 0 {
-            rss.push((start.elapsed().as_secs_f64(), s.rss_kib()));
-        }
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    rss.push((elapsed, s.rss_kib()));
 
-    // Final check: every document's last publish equals a fresh scan of its text.
-    let mut mismatches = 0;
-    let mut refs_total = 0;
-    for (uri, text, kind, version) in &docs {
-        assert!(s.wait_version(uri, *version), "no final publish for {uri}");
-        let got = keys_of_lsp(&s.published[uri].1);
-        let found = fineprint::check::analyse(text, *kind, &kb, &policy, &today);
-        refs_total += found.len();
-        let mut want: Vec<(u64, u64, String)> = found
-            .iter()
-            .flat_map(|f| {
-                f.diagnostics.iter().map(|d| {
-                    (
-                        (f.line - 1) as u64,
-                        (f.column - 1) as u64,
-                        d.code.as_str().to_string(),
-                    )
+        let start = Instant::now();
+        let mut lat_burst = Vec::new();
+        let mut lat_hover = Vec::new();
+        let mut rss: Vec<(f64, u64)> = vec![(0.0, s.rss_kib())];
+        let mut edits = 0;
+        while edits < total_edits && start.elapsed() < Duration::from_secs(seconds) {
+            // A burst: BURST edits over a few documents, written at once.
+            let mut bytes = Vec::new();
+            let mut touched = BTreeMap::new();
+            for _ in 0..BURST {
+                let spread = 4 + rng.below(DOCS);
+                let d = rng.below(DOCS.min(spread));
+                let (uri, text, _, version) = &mut docs[d];
+                let lines = text.split('\n').count();
+                let l0 = rng.below(lines);
+                let c0 = rng.below(30);
+                let (l1, c1) = match rng.below(4) {
+                    0 => (l0 + rng.below(3), rng.below(30)),
+                    1 => (l0, c0 + rng.below(8)),
+                    _ => (l0, c0),
+                };
+                let ins = if rng.below(3) == 0 {
+                    ""
+                } else {
+                    SNIPPETS[rng.below(SNIPPETS.len())]
+                };
+                let a = offset(text, l0, c0);
+                let b = offset(text, l1, c1).max(a);
+                // The position the server sees for `b` after clamping: recompute from `b`.
+                let (bl, bc) = {
+                    let before = &text[..b];
+                    let bl = before.matches('\n').count();
+                    let bc = before.rsplit('\n').next().map_or(0, |x| x.chars().count());
+                    (bl, bc)
+                };
+                let (al, ac) = {
+                    let before = &text[..a];
+                    let al = before.matches('\n').count();
+                    let ac = before.rsplit('\n').next().map_or(0, |x| x.chars().count());
+                    (al, ac)
+                };
+                text.replace_range(a..b, ins);
+                *version += 1;
+                bytes.extend(Server::frame(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+                    "params": {"textDocument": {"uri": uri, "version": *version},
+                               "contentChanges": [{"range": {"start": {"line": al, "character": ac}, "end": {"line": bl, "character": bc}}, "text": ins}]}})));
+                touched.insert(d, *version);
+                edits += 1;
+            }
+            let t = Instant::now();
+            s.send_raw(&bytes);
+            for (&d, &v) in &touched {
+                let uri = docs[d].0.clone();
+                assert!(s.wait_version(&uri, v), "no publish of {uri} v{v}");
+            }
+            lat_burst.push(t.elapsed().as_secs_f64() * 1e3);
+            // Hovers between bursts.
+            for _ in 0..3 {
+                let d = rng.below(DOCS);
+                let lines = docs[d].1.split('\n').count();
+                let t = Instant::now();
+                let h = s.request(
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": docs[d].0}, "position": {"line": rng.below(lines), "character": rng.below(40)}}),
+                );
+                assert!(h.get("error").is_none(), "{h}");
+                lat_hover.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            if lat_burst.len() % 25 == 0 {
+                rss.push((start.elapsed().as_secs_f64(), s.rss_kib()));
+            }
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        rss.push((elapsed, s.rss_kib()));
+
+        // Final check: every document's last publish equals a fresh scan of its text.
+        let mut mismatches = 0;
+        let mut refs_total = 0;
+        for (uri, text, kind, version) in &docs {
+            assert!(s.wait_version(uri, *version), "no final publish for {uri}");
+            let got = keys_of_lsp(&s.published[uri].1);
+            let found = fineprint::check::analyse(text, *kind, &kb, &policy, &today);
+            refs_total += found.len();
+            let mut want: Vec<(u64, u64, String)> = found
+                .iter()
+                .flat_map(|f| {
+                    f.diagnostics.iter().map(|d| {
+                        (
+                            (f.line - 1) as u64,
+                            (f.column - 1) as u64,
+                            d.code.as_str().to_string(),
+                        )
+                    })
                 })
-            })
+                .collect();
+            want.sort();
+            if got != want {
+                mismatches += 1;
+                let extra: Vec<_> = got.iter().filter(|k| !want.contains(k)).take(3).collect();
+                let missing: Vec<_> = want.iter().filter(|k| !got.contains(k)).take(3).collect();
+                eprintln!("MISMATCH {uri} v{version}: extra {extra:?} missing {missing:?}");
+            }
+        }
+        let alive = matches!(s.child.try_wait(), Ok(None));
+
+        println!(
+            "soak: {DOCS} documents, {edits} edits in {} bursts of {BURST}, {} hovers, {elapsed:.1} s ({:.0} edits/s)",
+            lat_burst.len(),
+            lat_hover.len(),
+            edits as f64 / elapsed
+        );
+        println!(
+            "open  (didOpen → publish):              {}",
+            line_of(&mut lat_open)
+        );
+        println!(
+            "burst ({BURST} edits → last publish):   {}",
+            line_of(&mut lat_burst)
+        );
+        println!(
+            "hover (request → response):             {}",
+            line_of(&mut lat_hover)
+        );
+        let samples: Vec<String> = rss
+            .iter()
+            .map(|(t, k)| format!("{t:.0}s:{:.1}", *k as f64 / 1024.0))
             .collect();
-        want.sort();
-        if got != want {
-            mismatches += 1;
-            let extra: Vec<_> = got.iter().filter(|k| !want.contains(k)).take(3).collect();
-            let missing: Vec<_> = want.iter().filter(|k| !got.contains(k)).take(3).collect();
-            eprintln!("MISMATCH {uri} v{version}: extra {extra:?} missing {missing:?}");
+        println!("rss MiB over time: {}", samples.join(" "));
+        let max = rss.iter().map(|(_, k)| *k).max().unwrap_or(0);
+        let after_open = rss.first().map_or(0, |(_, k)| *k);
+        let last = rss.last().map_or(0, |(_, k)| *k);
+        println!(
+            "rss: after opening {:.1} MiB, max {:.1} MiB, final {:.1} MiB",
+            after_open as f64 / 1024.0,
+            max as f64 / 1024.0,
+            last as f64 / 1024.0
+        );
+        let bytes_open: usize = docs.iter().map(|d| d.1.len()).sum();
+        println!(
+            "final diagnostics vs fresh scan: {} of {DOCS} documents equal ({refs_total} references in {:.2} MiB of text), server alive: {alive}",
+            DOCS - mismatches,
+            bytes_open as f64 / (1024.0 * 1024.0)
+        );
+        failed |= mismatches > 0 || !alive;
+        round_rss.push(format!("{:.1}", s.rss_kib() as f64 / 1024.0));
+        if round < rounds {
+            for (uri, ..) in &docs {
+                s.notify(
+                    "textDocument/didClose",
+                    json!({"textDocument": {"uri": uri}}),
+                );
+            }
+            for (uri, ..) in &docs {
+                let uri = uri.clone();
+                let closed = s.pump_until(Instant::now() + WAIT, |s, _| {
+                    s.published
+                        .get(&uri)
+                        .is_some_and(|(_, d)| d.as_array().is_some_and(Vec::is_empty))
+                });
+                assert!(closed, "no empty publish after closing {uri}");
+            }
+            s.published.clear();
         }
     }
-    let alive = matches!(s.child.try_wait(), Ok(None));
-
-    println!(
-        "soak: {DOCS} documents, {edits} edits in {} bursts of {BURST}, {} hovers, {elapsed:.1} s ({:.0} edits/s)",
-        lat_burst.len(),
-        lat_hover.len(),
-        edits as f64 / elapsed
-    );
-    println!(
-        "open  (didOpen → publish):              {}",
-        line_of(&mut lat_open)
-    );
-    println!(
-        "burst ({BURST} edits → last publish):   {}",
-        line_of(&mut lat_burst)
-    );
-    println!(
-        "hover (request → response):             {}",
-        line_of(&mut lat_hover)
-    );
-    let samples: Vec<String> = rss
-        .iter()
-        .map(|(t, k)| format!("{t:.0}s:{:.1}", *k as f64 / 1024.0))
-        .collect();
-    println!("rss MiB over time: {}", samples.join(" "));
-    let max = rss.iter().map(|(_, k)| *k).max().unwrap_or(0);
-    let after_open = rss.first().map_or(0, |(_, k)| *k);
-    let last = rss.last().map_or(0, |(_, k)| *k);
-    println!(
-        "rss: after opening {:.1} MiB, max {:.1} MiB, final {:.1} MiB",
-        after_open as f64 / 1024.0,
-        max as f64 / 1024.0,
-        last as f64 / 1024.0
-    );
-    let bytes_open: usize = docs.iter().map(|d| d.1.len()).sum();
-    println!(
-        "final diagnostics vs fresh scan: {} of {DOCS} documents equal ({refs_total} references in {:.2} MiB of text), server alive: {alive}",
-        DOCS - mismatches,
-        bytes_open as f64 / (1024.0 * 1024.0)
-    );
+    if rounds > 1 {
+        println!("rss MiB at the end of each round: {}", round_rss.join(" "));
+    }
     let _ = s.request("shutdown", Value::Null);
     s.notify("exit", Value::Null);
     let _ = std::fs::remove_dir_all(&dir);
-    if mismatches > 0 || !alive {
+    if failed {
         std::process::exit(1);
     }
 }

@@ -1,9 +1,13 @@
 //! The project's policy: `fineprint.toml`, or `[tool.fineprint]` in `pyproject.toml`.
 //!
 //! Invariants:
-//! * Parsing never falls back to defaults on a bad file: an unknown key, a wrong type,
-//!   an unknown license id, finding code, region or field of use is a [`PolicyError`]
-//!   naming the file, the line and the key.
+//! * Parsing never falls back to defaults on a bad file: a syntax error, an unknown or
+//!   duplicate key, a missing field, a wrong type, an unknown license id, finding code,
+//!   region, field of use or severity, a bad glob or date, is a [`PolicyError`] naming
+//!   the file, the line and the key path (`exceptions[1].expires`,
+//!   `severity.non-commercial`, `tool.fineprint.use` in `pyproject.toml`; arrays of
+//!   tables are indexed from 0, an entry of a list of strings is named by its list).
+//!   Only a file that cannot be read at all has no line.
 //! * Without any policy file the default is the cautious one: `use = "commercial"`.
 //! * Every rule of a parsed policy remembers its line, so findings can point at the
 //!   line that made them.
@@ -112,7 +116,8 @@ pub struct PolicyError {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
-    /// The key concerned, when known.
+    /// The key path concerned (`exceptions[0].expires`); `None` only when the file
+    /// could not be read.
     pub key: Option<String>,
     /// What is wrong and what was expected.
     pub message: String,
@@ -300,7 +305,7 @@ impl Policy {
     /// Parses the text of a `fineprint.toml`.
     pub fn parse(text: &str, path: &Path, kb: &KnowledgeBase) -> Result<Self, PolicyError> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
-        Self::build(raw, text, path, kb)
+        Self::build(raw, text, path, "", kb)
     }
 
     /// Parses the text of a `pyproject.toml`; `Ok(None)` without `[tool.fineprint]`.
@@ -311,24 +316,29 @@ impl Policy {
     ) -> Result<Option<Self>, PolicyError> {
         let raw: PyProject = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         match raw.tool.and_then(|t| t.fineprint) {
-            Some(p) => Self::build(p, text, path, kb).map(Some),
+            Some(p) => Self::build(p, text, path, "tool.fineprint", kb).map(Some),
             None => Ok(None),
         }
     }
 
+    /// `prefix`: the path of the policy's table in the file (`tool.fineprint` in
+    /// `pyproject.toml`), for keys the syntax tree cannot place.
     fn build(
         raw: RawPolicy,
         text: &str,
         path: &Path,
+        prefix: &str,
         kb: &KnowledgeBase,
     ) -> Result<Self, PolicyError> {
+        // `key`: the key as the policy names it, used when the syntax tree does not
+        // place the span (the tree is the authority: it knows indices and prefixes).
         let err = |span: std::ops::Range<usize>, key: &str, message: String| {
             let (line, column) = line_col(text, span.start);
             PolicyError {
                 file: path.to_path_buf(),
                 line,
                 column,
-                key: Some(key.to_string()),
+                key: Some(key_path_at(text, span.start).unwrap_or_else(|| join(prefix, key))),
                 message,
             }
         };
@@ -372,7 +382,7 @@ impl Policy {
                     r.span(),
                     "regions",
                     format!(
-                        "`{}` is not a region: expected `EU` or a two-letter ISO 3166 country code such as `DE`",
+                        "expected `EU` or a two-letter ISO 3166 country code such as `DE`, found {:?}",
                         r.get_ref()
                     ),
                 ));
@@ -389,7 +399,7 @@ impl Policy {
                     f.span(),
                     "purposes",
                     format!(
-                        "unknown field of use `{}`: expected one of {}",
+                        "unknown field of use {:?}: expected one of {}",
                         f.get_ref(),
                         kb.vocab.fields_of_use.join(", ")
                     ),
@@ -449,7 +459,7 @@ impl Policy {
                     sev.span(),
                     "severity",
                     format!(
-                        "unknown finding code `{code}`: expected one of {}",
+                        "unknown finding code {code:?}: expected one of {}",
                         Code::ALL
                             .iter()
                             .map(|c| c.as_str())
@@ -473,14 +483,14 @@ impl Policy {
                 return Err(err(
                     e.model.span(),
                     "exceptions.model",
-                    "empty model pattern".into(),
+                    "expected a model id or glob, found an empty string".into(),
                 ));
             }
             if e.reason.get_ref().trim().is_empty() {
                 return Err(err(
                     e.reason.span(),
                     "exceptions.reason",
-                    "an exception needs a reason".into(),
+                    "an exception needs a reason: expected text, found an empty string".into(),
                 ));
             }
             let matcher = Glob::new(&pat)
@@ -495,17 +505,17 @@ impl Policy {
             let expires = match &e.expires {
                 None => None,
                 Some(v) => {
-                    let s = match v.get_ref() {
-                        toml::Value::String(s) => s.clone(),
-                        toml::Value::Datetime(d) => d.to_string(),
-                        other => other.to_string(),
+                    let (s, shown) = match v.get_ref() {
+                        toml::Value::String(s) => (s.clone(), format!("{s:?}")),
+                        toml::Value::Datetime(d) => (d.to_string(), d.to_string()),
+                        other => (other.to_string(), other.to_string()),
                     };
                     if !crate::kb::validate::valid_date(&s) {
                         return Err(err(
                             v.span(),
                             "exceptions.expires",
                             format!(
-                                "`{s}` is not a date: expected YYYY-MM-DD, e.g. expires = 2027-06-30"
+                                "expected a date YYYY-MM-DD (e.g. expires = 2027-06-30), found {shown}"
                             ),
                         ));
                     }
@@ -546,37 +556,205 @@ impl Policy {
 }
 
 fn read(path: &Path) -> Result<String, PolicyError> {
-    std::fs::read_to_string(path).map_err(|e| PolicyError {
+    let bytes = std::fs::read(path).map_err(|e| PolicyError {
         file: path.to_path_buf(),
         line: 0,
         column: 0,
         key: None,
         message: format!("cannot read the policy file: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        let (line, column) = line_col(&text, at);
+        PolicyError {
+            file: path.to_path_buf(),
+            line,
+            column,
+            key: key_path_at(&text, at),
+            message: format!(
+                "the file is not UTF-8: byte 0x{:02X} is not text",
+                e.as_bytes().get(at).copied().unwrap_or_default()
+            ),
+        }
     })
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> PolicyError {
-    let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
-    let message = e
-        .message()
-        .trim()
-        .replace("expected u64", "expected a whole number (e.g. 10_000_000)")
-        .replace(
-            "expected a sequence",
-            "expected a list (e.g. [\"apache-2.0\"])",
-        );
-    // serde names the offending key in backticks: "unknown field `usr`, expected ..."
-    let key = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.starts_with("unknown field"))
-        .map(str::to_string);
+    let at = e.span().map_or(text.len(), |s| s.start);
+    let (line, column) = line_col(text, at);
+    let found = e.span().and_then(|s| text.get(s)).unwrap_or_default();
+    let message = rephrase(e.message().trim(), found);
+    let mut key = key_path_at(text, at);
+    // The span of a missing field is its table: name the field in it.
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        key = Some(join(key.as_deref().unwrap_or_default(), field));
+    }
     PolicyError {
         file: path.to_path_buf(),
         line,
         column,
         key,
         message,
+    }
+}
+
+/// serde's "invalid type: string \"many\", expected u64" as "expected a whole number
+/// (e.g. 10_000_000), found string \"many\""; `found`: the text at the error.
+fn rephrase(message: &str, found: &str) -> String {
+    if found.trim().is_empty() && message.starts_with("string values must be quoted") {
+        // `key = ` and nothing after it.
+        return "expected a value, found nothing".into();
+    }
+    if message == "wanted string or table" {
+        // A value of an enum (`use`, a severity) that is not a string.
+        return format!("expected a string, found `{found}`");
+    }
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((found, expected)) = rest.and_then(|r| r.split_once(", expected ")) else {
+        return message.to_string();
+    };
+    let expected = match expected {
+        "u64" | "i64" => "a whole number (e.g. 10_000_000)",
+        "a sequence" => "a list (e.g. [\"apache-2.0\"])",
+        "a map" | "map" => "a table",
+        e if e.starts_with("struct ") => "a table",
+        e => e,
+    };
+    let found = found.replace("map", "table").replace("sequence", "list");
+    format!("expected {expected}, found {found}")
+}
+
+/// `prefix.key`, quoting a key that is not a bare TOML key.
+fn join(prefix: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let key = if bare {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    };
+    if prefix.is_empty() {
+        key
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// The key path of what is at `offset` in a policy text: the key, or the key whose
+/// value it is (`exceptions[1].expires`, `severity.non-commercial`; an entry of a list
+/// of strings is named by its list, `allow`). Found in the syntax tree, which the
+/// parser recovers even from a broken file; where the tree has nothing at `offset`
+/// (a duplicate key), the bare key written there, under the table whose header comes
+/// last before it. `None` when neither names a key.
+fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    use toml::de::{DeTable, DeValue};
+
+    /// The best candidate so far: (touches the span only at its end, span length,
+    /// fewer path segments), then the path; the smallest wins.
+    type Best = Option<((bool, usize, std::cmp::Reverse<usize>), String)>;
+
+    struct Walk<'t> {
+        text: &'t str,
+        offset: usize,
+        best: Best,
+        /// Table headers (`[severity]`, `[[exceptions]]`): where they start, their path.
+        headers: Vec<(usize, String)>,
+    }
+
+    impl Walk<'_> {
+        fn consider(&mut self, span: std::ops::Range<usize>, path: &str) {
+            let at = self.offset;
+            if span.start > at || at > span.end {
+                return;
+            }
+            let rank = (
+                at == span.end && span.start != span.end,
+                span.len(),
+                std::cmp::Reverse(path.matches(['.', '[']).count()),
+            );
+            if self.best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                self.best = Some((rank, path.to_string()));
+            }
+        }
+
+        fn header(&mut self, span: &std::ops::Range<usize>, path: &str) {
+            if self
+                .text
+                .get(span.clone())
+                .is_some_and(|h| h.starts_with('['))
+            {
+                self.headers.push((span.start, path.to_string()));
+            }
+        }
+
+        fn table(&mut self, t: &DeTable<'_>, prefix: &str) {
+            for (k, v) in t.iter() {
+                let path = join(prefix, k.get_ref());
+                self.consider(k.span(), &path);
+                self.consider(v.span(), &path);
+                self.value(v.get_ref(), &v.span(), &path);
+            }
+        }
+
+        fn value(&mut self, v: &DeValue<'_>, span: &std::ops::Range<usize>, path: &str) {
+            match v {
+                DeValue::Table(t) => {
+                    self.header(span, path);
+                    self.table(t, path);
+                }
+                DeValue::Array(a) => {
+                    for (i, e) in a.iter().enumerate() {
+                        if let DeValue::Table(_) = e.get_ref() {
+                            let item = format!("{path}[{i}]");
+                            self.consider(e.span(), &item);
+                            self.value(e.get_ref(), &e.span(), &item);
+                        } else {
+                            self.consider(e.span(), path);
+                            self.value(e.get_ref(), &e.span(), path);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let (root, _errors) = DeTable::parse_recoverable(text);
+    let mut w = Walk {
+        text,
+        offset,
+        best: None,
+        headers: Vec::new(),
+    };
+    w.table(root.get_ref(), "");
+    if let Some((_, path)) = w.best {
+        return Some(path);
+    }
+    let under = w
+        .headers
+        .iter()
+        .filter(|(start, _)| *start <= offset)
+        .max_by_key(|(start, _)| *start)
+        .map(|(_, p)| p.as_str())
+        .unwrap_or_default();
+    let key: String = text
+        .get(offset..)
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    match (under.is_empty(), key.is_empty()) {
+        (_, false) => Some(join(under, &key)),
+        (false, true) => Some(under.to_string()),
+        (true, true) => None,
     }
 }
 

@@ -12,106 +12,302 @@ fn kb() -> KnowledgeBase {
     KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// (file name, text, expected line, expected key, text the message must contain)
-const REFUSED: &[(&str, &str, usize, Option<&str>, &str)] = &[
+/// (file name, text, expected line, expected key path, text the message must contain):
+/// one row per kind of error. Arrays of tables are indexed from 0; an entry of a list
+/// of strings is named by its list.
+const REFUSED: &[(&str, &str, usize, &str, &str)] = &[
+    // Unknown keys, missing fields, duplicate keys.
     (
         "fineprint.toml",
         "usr = \"commercial\"\n",
         1,
-        Some("usr"),
+        "usr",
         "unknown field `usr`",
     ),
     (
         "fineprint.toml",
+        "[[exceptions]]\nmodel = \"a/*\"\nreason = \"r\"\n\n[[exceptions]]\nmodel = \"b/*\"\nreason = \"r\"\nexpire = 2027-01-01\n",
+        8,
+        "exceptions[1].expire",
+        "unknown field `expire`",
+    ),
+    (
+        "fineprint.toml",
+        "[[exceptions]]\nmodel = \"x/*\"\n",
+        1,
+        "exceptions[0].reason",
+        "missing field `reason`",
+    ),
+    (
+        "fineprint.toml",
+        "use = \"commercial\"\nuse = \"internal\"\n",
+        2,
+        "use",
+        "duplicate key",
+    ),
+    (
+        "fineprint.toml",
+        "[severity]\nnon-commercial = \"off\"\nnon-commercial = \"hint\"\n",
+        3,
+        "severity.non-commercial",
+        "duplicate key",
+    ),
+    // Wrong types.
+    (
+        "fineprint.toml",
         "use = \"commercial\"\nmonthly_active_users = \"many\"\n",
         2,
-        None,
+        "monthly_active_users",
+        "expected a whole number (e.g. 10_000_000), found string \"many\"",
+    ),
+    (
+        "fineprint.toml",
+        "monthly_active_users = -5\n",
+        1,
+        "monthly_active_users",
+        "found integer `-5`",
+    ),
+    (
+        "fineprint.toml",
+        "annual_revenue_usd = 1.5e6\n",
+        1,
+        "annual_revenue_usd",
         "expected a whole number",
     ),
     (
         "fineprint.toml",
+        "use = 5\n",
+        1,
+        "use",
+        "expected a string, found `5`",
+    ),
+    (
+        "fineprint.toml",
+        "regions = \"EU\"\n",
+        1,
+        "regions",
+        "expected a list (e.g. [\"apache-2.0\"]), found string \"EU\"",
+    ),
+    (
+        "fineprint.toml",
+        "allow = [\"apache-2.0\",\n  5]\n",
+        2,
+        "allow",
+        "expected a string, found integer `5`",
+    ),
+    (
+        "fineprint.toml",
+        "rules = true\n",
+        1,
+        "rules",
+        "expected a string, found boolean `true`",
+    ),
+    (
+        "fineprint.toml",
+        "exceptions = 3\n",
+        1,
+        "exceptions",
+        "expected a list",
+    ),
+    (
+        "fineprint.toml",
+        "[exceptions]\nmodel = \"x\"\n",
+        1,
+        "exceptions",
+        "expected a list (e.g. [\"apache-2.0\"]), found table",
+    ),
+    (
+        "fineprint.toml",
+        "[[exceptions]]\nmodel = 5\nreason = \"r\"\n",
+        2,
+        "exceptions[0].model",
+        "expected a string, found integer `5`",
+    ),
+    (
+        "fineprint.toml",
+        "severity = [\"off\"]\n",
+        1,
+        "severity",
+        "expected a table, found list",
+    ),
+    // Bad values.
+    (
+        "fineprint.toml",
         "use = \"business\"\n",
         1,
-        None,
+        "use",
         "unknown variant `business`",
     ),
-    ("fineprint.toml", "use = \"comm", 1, None, ""),
+    (
+        "fineprint.toml",
+        "[severity]\nnon-commercial = \"loud\"\n",
+        2,
+        "severity.non-commercial",
+        "unknown variant `loud`",
+    ),
+    (
+        "fineprint.toml",
+        "[severity]\nnon-comercial = \"warning\"\n",
+        2,
+        "severity.non-comercial",
+        "unknown finding code \"non-comercial\"",
+    ),
+    (
+        "fineprint.toml",
+        "regions = [\"EU\", \"Europe\"]\n",
+        1,
+        "regions",
+        "found \"Europe\"",
+    ),
+    (
+        "fineprint.toml",
+        "purposes = [\"cooking\"]\n",
+        1,
+        "purposes",
+        "unknown field of use \"cooking\"",
+    ),
     (
         "fineprint.toml",
         "allow = [\"apache-2.0\",\n  \"not-a-license\"]\n",
         2,
-        Some("allow"),
+        "allow",
         "unknown license id `not-a-license`",
     ),
     (
         "fineprint.toml",
         "deny = [\"cc-by-nc-*\", \"zz-*\"]\n",
         1,
-        Some("deny"),
+        "deny",
         "unknown license id `zz-*`",
     ),
     (
         "fineprint.toml",
-        "[severity]\nnon-comercial = \"warning\"\n",
-        2,
-        Some("severity"),
-        "unknown finding code `non-comercial`",
-    ),
-    (
-        "fineprint.toml",
-        "[severity]\nnon-commercial = \"loud\"\n",
-        2,
-        None,
-        "unknown variant `loud`",
-    ),
-    (
-        "fineprint.toml",
-        "regions = [\"Europe\"]\n",
+        "deny = [\"cc-by-nc-[*\"]\n",
         1,
-        Some("regions"),
-        "not a region",
+        "deny",
+        "is not a valid glob",
     ),
     (
         "fineprint.toml",
-        "purposes = [\"cooking\"]\n",
-        1,
-        Some("purposes"),
-        "unknown field of use `cooking`",
+        "[[exceptions]]\nmodel = \"x/[\"\nreason = \"r\"\n",
+        2,
+        "exceptions[0].model",
+        "is not a valid glob",
     ),
     (
         "fineprint.toml",
-        "[[exceptions]]\nmodel = \"x/*\"\nreason = \"ok\"\nexpires = \"soon\"\n",
-        4,
-        Some("exceptions.expires"),
-        "not a date",
+        "[[exceptions]]\nmodel = \" \"\nreason = \"r\"\n",
+        2,
+        "exceptions[0].model",
+        "found an empty string",
     ),
     (
         "fineprint.toml",
         "[[exceptions]]\nmodel = \"x/*\"\nreason = \"  \"\n",
         3,
-        Some("exceptions.reason"),
+        "exceptions[0].reason",
         "needs a reason",
     ),
+    // Dates.
     (
         "fineprint.toml",
-        "[[exceptions]]\nmodel = \"x/*\"\n",
-        1,
-        None,
-        "missing field `reason`",
+        "[[exceptions]]\nmodel = \"a/*\"\nreason = \"r\"\n[[exceptions]]\nmodel = \"b/*\"\nreason = \"r\"\nexpires = \"2026-13-01\"\n",
+        7,
+        "exceptions[1].expires",
+        "expected a date YYYY-MM-DD (e.g. expires = 2027-06-30), found \"2026-13-01\"",
     ),
     (
         "fineprint.toml",
-        "[[exceptions]]\nmodel = \"x/*\"\nreason = \"r\"\nexpire = 2027-01-01\n",
+        "[[exceptions]]\nmodel = \"x/*\"\nreason = \"ok\"\nexpires = \"soon\"\n",
         4,
-        Some("expire"),
-        "unknown field `expire`",
+        "exceptions[0].expires",
+        "found \"soon\"",
     ),
+    (
+        "fineprint.toml",
+        "[[exceptions]]\nmodel = \"x\"\nreason = \"r\"\nexpires = 2027-13-45\n",
+        4,
+        "exceptions[0].expires",
+        "invalid date",
+    ),
+    (
+        "fineprint.toml",
+        "[[exceptions]]\nmodel = \"x\"\nreason = \"r\"\nexpires = 2027-06-30T10:00:00\n",
+        4,
+        "exceptions[0].expires",
+        "found 2027-06-30T10:00:00",
+    ),
+    (
+        "fineprint.toml",
+        "[[exceptions]]\nmodel = \"x\"\nreason = \"r\"\nexpires = 20270630\n",
+        4,
+        "exceptions[0].expires",
+        "found 20270630",
+    ),
+    // Syntax errors: the key being written.
+    (
+        "fineprint.toml",
+        "use = \"comm",
+        1,
+        "use",
+        "invalid basic string",
+    ),
+    (
+        "fineprint.toml",
+        "use = \"commercial\"\nmonthly_active_users = ",
+        2,
+        "monthly_active_users",
+        "expected a value, found nothing",
+    ),
+    (
+        "fineprint.toml",
+        "use = \"internal\"\n\n[[exceptions",
+        3,
+        "exceptions",
+        "unclosed array table",
+    ),
+    (
+        "fineprint.toml",
+        "deny = [\"cc-by-nc-*\"\nuse = \"commercial\"\n",
+        2,
+        "deny",
+        "expected `,`",
+    ),
+    // pyproject.toml: paths from the file's root.
     (
         "pyproject.toml",
         "[project]\nname = \"x\"\n\n[tool.fineprint]\nuse = \"internal\"\nmau = 5\n",
         6,
-        Some("mau"),
+        "tool.fineprint.mau",
         "unknown field `mau`",
+    ),
+    (
+        "pyproject.toml",
+        "[tool.fineprint]\nuse = 5\n",
+        2,
+        "tool.fineprint.use",
+        "expected a string, found `5`",
+    ),
+    (
+        "pyproject.toml",
+        "[tool.fineprint]\nallow = [\"zz-1\"]\n",
+        2,
+        "tool.fineprint.allow",
+        "unknown license id `zz-1`",
+    ),
+    (
+        "pyproject.toml",
+        "[tool.fineprint]\n\n[[tool.fineprint.exceptions]]\nmodel = \"x\"\nreason = \"r\"\nexpires = \"2027-00-10\"\n",
+        6,
+        "tool.fineprint.exceptions[0].expires",
+        "found \"2027-00-10\"",
+    ),
+    (
+        "pyproject.toml",
+        "[tool]\nfineprint = 5\n",
+        2,
+        "tool.fineprint",
+        "expected a table, found integer `5`",
     ),
 ];
 
@@ -131,9 +327,10 @@ fn refused_policies() {
             Err(e) => {
                 let shown = e.to_string();
                 if e.line != *line
-                    || e.key.as_deref() != *key
+                    || e.key.as_deref() != Some(*key)
                     || !shown.contains(needle)
-                    || !shown.starts_with(name)
+                    || !shown.starts_with(&format!("{name}:{line}:"))
+                    || !shown.contains(&format!("`{key}`: "))
                 {
                     failures.push(format!("{text:?}: expected line {line}, key {key:?}, message with {needle:?}; got line {}, key {:?}: {shown}", e.line, e.key));
                 }
@@ -141,6 +338,18 @@ fn refused_policies() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A policy file with bytes that are not UTF-8: the line and key of the first one.
+#[test]
+fn policy_file_not_utf8() {
+    let kb = kb();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("fineprint.toml");
+    std::fs::write(&path, b"use = \"commercial\"\nregions = [\"D\xe9\"]\n").expect("write");
+    let e = Policy::from_file(&path, &kb).expect_err("not UTF-8");
+    assert_eq!((e.line, e.key.as_deref()), (2, Some("regions")), "{e}");
+    assert!(e.to_string().contains("not UTF-8: byte 0xE9"), "{e}");
 }
 
 /// (policy, model, expected findings as "severity code", sorted by severity)

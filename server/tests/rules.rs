@@ -176,6 +176,60 @@ const BOUNDARIES: &[(&str, &str, &str)] = &[
         "rules",
     ),
     ("gemini-1.5-pro", "proprietary-google", "rules"),
+    // Licences that changed between releases of one vendor's line.
+    ("ai21labs/Jamba-v0.1", "apache-2.0", "rules"),
+    (
+        "ai21labs/AI21-Jamba-Mini-1.5",
+        "jamba-open-model-license",
+        "rules",
+    ),
+    ("ai21labs/AI21-Jamba-Reasoning-3B", "apache-2.0", "rules"),
+    ("01-ai/Yi-34B", "apache-2.0", "rules"),
+    ("internlm/internlm2_5-7b-chat", "internlm-license", "rules"),
+    ("internlm/internlm3-8b-instruct", "apache-2.0", "rules"),
+    (
+        "baichuan-inc/Baichuan-13B-Chat",
+        "baichuan-13b-community-license",
+        "rules",
+    ),
+    (
+        "baichuan-inc/Baichuan2-13B-Chat",
+        "baichuan2-community-license",
+        "rules",
+    ),
+    (
+        "MiniMaxAI/MiniMax-Text-01",
+        "minimax-model-license",
+        "rules",
+    ),
+    ("MiniMaxAI/MiniMax-M1-80k", "apache-2.0", "rules"),
+    ("tiiuae/falcon-11B", "falcon2-11b-license", "rules"),
+    ("tiiuae/Falcon3-7B-Instruct", "falcon-llm-license", "rules"),
+    (
+        "nvidia/Llama-3.1-Nemotron-70B-Instruct-HF",
+        "llama3.1",
+        "rules",
+    ),
+    (
+        "nvidia/Llama-3_3-Nemotron-Super-49B-v1",
+        "llama3.3",
+        "rules",
+    ),
+    (
+        "nvidia/NVIDIA-Nemotron-Nano-9B-v2",
+        "nvidia-open-model-license",
+        "rules",
+    ),
+    (
+        "stabilityai/stable-cascade",
+        "stable-cascade-nc-community",
+        "rules",
+    ),
+    (
+        "databricks/dbrx-instruct",
+        "databricks-open-model-license",
+        "rules",
+    ),
     // Re-uploads and conversions inherit.
     (
         "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF",

@@ -280,10 +280,15 @@ pub async fn serve_stdio(log_level: Option<String>) -> std::result::Result<bool,
         .try_init();
     let kb = Arc::new(KnowledgeBase::builtin().map_err(|e| e.to_string())?);
     let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(handle)));
-    let (input, exit) = transport::filtered(tokio::io::stdin());
-    let serve = Server::new(input, tokio::io::stdout(), socket).serve(service);
+    let pipes = transport::filtered(tokio::io::stdin(), tokio::io::stdout());
+    let serve = Server::new(pipes.input, pipes.output, socket).serve(service);
+    let exit = pipes.exit;
     tokio::select! {
-        () = serve => Ok(true),
+        () = serve => {
+            // End of input: let what the server wrote reach the client.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), pipes.written).await;
+            Ok(true)
+        }
         clean = exit => {
             // `exit`: give in-flight responses a moment, then stop even if a handler
             // still waits for a reply the client will never send.
