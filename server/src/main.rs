@@ -110,6 +110,8 @@ enum RulesAction {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+    /// Print the catalogue of licenses and families (docs/models.md) as Markdown.
+    Docs,
 }
 
 fn load_kb(extra: Option<&PathBuf>) -> Result<KnowledgeBase, String> {
@@ -332,6 +334,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Rules {
+            action: RulesAction::Docs,
+        } => {
+            let kb = load_kb(None)?;
+            print!("{}", fineprint::kb::catalog::models_markdown(&kb));
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -16,3 +16,21 @@ fn every_code_is_documented() {
         "docs/codes.md lacks rows for {missing:?}"
     );
 }
+
+/// `docs/models.md` is generated from the rules; a rule change without regenerating it
+/// fails here. `FINEPRINT_BLESS=1 cargo test --test docs` (or
+/// `fineprint rules docs > docs/models.md`) regenerates it.
+#[test]
+fn models_md_is_fresh() {
+    let kb = fineprint::kb::KnowledgeBase::builtin().expect("rules");
+    let want = fineprint::kb::catalog::models_markdown(&kb);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/models.md");
+    if std::env::var_os("FINEPRINT_BLESS").is_some() {
+        std::fs::write(path, &want).expect("write docs/models.md");
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/models.md is stale: run `cargo run -p fineprint -- rules docs > docs/models.md`"
+    );
+}

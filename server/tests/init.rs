@@ -14,6 +14,7 @@ const TODAY: &str = "2026-11-23";
 
 fn fineprint(args: &[&str], dir: &Path, today: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fineprint"))
+        .env("FINEPRINT_NO_EVIDENCE", "1")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

@@ -755,3 +755,56 @@ fn add_exception_command_writes_the_policy() {
     c.diagnostics_until(&uri, |d| codes(d) == vec!["4 excepted".to_string()]);
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// A fine-tune in the local Hugging Face cache whose card says Apache-2.0 but whose
+/// `base_model` is Llama 3.1: the editor shows `license-mismatch`, applies the Llama
+/// license, and the hover says what the machine holds.
+#[test]
+fn evidence_from_the_hugging_face_cache() {
+    let ws = tempfile::tempdir().expect("tmp");
+    let hub = ws.path().join("hub");
+    let snap = hub.join("models--acme--llama-ft/snapshots/abc123");
+    std::fs::create_dir_all(&snap).expect("mkdir");
+    std::fs::create_dir_all(hub.join("models--acme--llama-ft/refs")).expect("mkdir");
+    std::fs::write(hub.join("models--acme--llama-ft/refs/main"), "abc123").expect("write");
+    std::fs::write(
+        snap.join("README.md"),
+        "---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-3.1-8B\n---\n",
+    )
+    .expect("write");
+    let mut c = Client::start_with_env(
+        ws.path(),
+        &[
+            ("HF_HUB_CACHE", hub.as_os_str()),
+            ("OLLAMA_MODELS", ws.path().join("none").as_os_str()),
+        ],
+    );
+    c.initialize(ws.path(), vscode_capabilities(), json!({}));
+    let uri = file_uri(&ws.path().join("train.py"));
+    c.open(
+        &uri,
+        "python",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained(\"acme/llama-ft\")\n",
+    );
+    let d = c.diagnostics(&uri, Some(1));
+    let codes: Vec<&str> = d
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        codes.contains(&"license-mismatch") && codes.contains(&"commercial-threshold"),
+        "{d}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 35}}),
+    );
+    let md = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        md.contains("Llama 3.1")
+            && md.contains("**On this machine:**")
+            && md.contains("apache-2.0"),
+        "{md}"
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -10,6 +10,7 @@
 //! * Patterns are compiled once, here; matching a reference costs one glob-set query
 //!   per shape, whatever the size of the base.
 
+pub mod catalog;
 mod patterns;
 pub mod schema;
 pub mod validate;

@@ -28,7 +28,45 @@ pub fn valid_date(d: &str) -> bool {
             .is_some_and(|m| (1..=12).contains(&m))
         && d.get(8..10)
             .and_then(|m| m.parse::<u8>().ok())
-            .is_some_and(|m| (1..=31).contains(&m))
+            .is_some_and(|day| day >= 1 && day <= days_in_month(d))
+}
+
+/// Days in the month of a `YYYY-MM-..` date (0 when it does not parse).
+fn days_in_month(d: &str) -> u8 {
+    let year = d.get(0..4).and_then(|y| y.parse::<u32>().ok()).unwrap_or(0);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match d.get(5..7).and_then(|m| m.parse::<u8>().ok()) {
+        Some(1 | 3 | 5 | 7 | 8 | 10 | 12) => 31,
+        Some(4 | 6 | 9 | 11) => 30,
+        Some(2) if leap => 29,
+        Some(2) => 28,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        let cases = [
+            ("2026-11-23", true),
+            ("2027-02-28", true),
+            ("2028-02-29", true),
+            ("2000-02-29", true),
+            ("2027-02-29", false),
+            ("1900-02-29", false),
+            ("2027-02-30", false),
+            ("2027-04-31", false),
+            ("2027-13-01", false),
+            ("2027-00-10", false),
+            ("2027-01-00", false),
+            ("2027-1-01", false),
+            ("2027/01/01", false),
+        ];
+        for (d, want) in cases {
+            assert_eq!(super::valid_date(d), want, "{d}");
+        }
+    }
 }
 
 fn valid_url(u: &str) -> bool {

@@ -48,11 +48,18 @@ pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
 }
 
 impl Client {
-    /// Starts the server binary in `cwd`.
+    /// Starts the server binary in `cwd`, with the readers of evidence on disk off (so
+    /// a developer's own model caches cannot change the results).
     pub fn start(cwd: &std::path::Path) -> Self {
+        Self::start_with_env(cwd, &[("FINEPRINT_NO_EVIDENCE", std::ffi::OsStr::new("1"))])
+    }
+
+    /// Starts the server binary in `cwd` with extra environment variables.
+    pub fn start_with_env(cwd: &std::path::Path, env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_fineprint"))
             .args(["lsp", "--log-level", "warn"])
             .current_dir(cwd)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
