@@ -44,31 +44,6 @@ fn days_in_month(d: &str) -> u8 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates() {
-        let cases = [
-            ("2026-11-23", true),
-            ("2027-02-28", true),
-            ("2028-02-29", true),
-            ("2000-02-29", true),
-            ("2027-02-29", false),
-            ("1900-02-29", false),
-            ("2027-02-30", false),
-            ("2027-04-31", false),
-            ("2027-13-01", false),
-            ("2027-00-10", false),
-            ("2027-01-00", false),
-            ("2027-1-01", false),
-            ("2027/01/01", false),
-        ];
-        for (d, want) in cases {
-            assert_eq!(super::valid_date(d), want, "{d}");
-        }
-    }
-}
-
 fn valid_url(u: &str) -> bool {
     u.starts_with("https://") || u.starts_with("http://")
 }
@@ -357,4 +332,29 @@ fn ties(kb: &KnowledgeBase) -> Vec<Problem> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        let cases = [
+            ("2026-11-23", true),
+            ("2027-02-28", true),
+            ("2028-02-29", true),
+            ("2000-02-29", true),
+            ("2027-02-29", false),
+            ("1900-02-29", false),
+            ("2027-02-30", false),
+            ("2027-04-31", false),
+            ("2027-13-01", false),
+            ("2027-00-10", false),
+            ("2027-01-00", false),
+            ("2027-1-01", false),
+            ("2027/01/01", false),
+        ];
+        for (d, want) in cases {
+            assert_eq!(super::valid_date(d), want, "{d}");
+        }
+    }
 }
