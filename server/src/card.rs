@@ -328,13 +328,12 @@ fn evidence_lines(o: &mut String, r: &Reference) {
         .revision
         .as_deref()
         .map_or(String::new(), |v| format!(" (revision `{}`)", short_rev(v)));
-    let _ = writeln!(
-        o,
-        "\n**On this machine:** {}{rev} at `{}`: {}",
-        e.source.describe(),
-        e.path,
-        e.verdict
-    );
+    let at = if e.path.is_empty() {
+        String::new()
+    } else {
+        format!(" (`{}`{rev})", e.path)
+    };
+    let _ = writeln!(o, "\n**On this machine{at}:** {}", e.verdict);
     if let Some(p) = &e.problem {
         let _ = writeln!(o, "\n*Could not read all of it:* {p}");
     }

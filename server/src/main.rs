@@ -274,7 +274,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let Some(subject) = subject else {
                 return Err("error: name a model or a license, e.g. `fineprint explain meta-llama/Llama-3.1-8B` (or use --list)".into());
             };
-            if let Some(r) = fineprint::resolve::resolve_str(&kb, &subject)
+            // What this machine holds about the model (cache, GGUF file, Ollama store).
+            let resolved = fineprint::resolve::resolve_str(&kb, &subject).map(|r| {
+                let mut refs = [r];
+                let store =
+                    fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None);
+                let place = fineprint::evidence::Place {
+                    dir: Some(here.clone()),
+                    root: Some(here.clone()),
+                };
+                fineprint::evidence::weigh::attach(
+                    &mut refs,
+                    &subject,
+                    fineprint::detect::FileKind::Python,
+                    &kb,
+                    &store,
+                    &place,
+                );
+                let [r] = refs;
+                r
+            });
+            if let Some(r) = resolved
                 && r.resolution.is_some()
             {
                 let d =
