@@ -127,14 +127,8 @@ fn slice(text: &str, a: usize, b: usize) -> &str {
 
 fn line_bounds(text: &str, pos: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
-    let start = bytes[..pos]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let end = bytes[pos..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| pos + i);
+    let start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
     (start, end)
 }
 
@@ -220,37 +214,84 @@ fn previous_token(text: &str, start: usize) -> Option<&str> {
     text.get(i..end).filter(|t| !t.is_empty())
 }
 
+/// The unmatched opening brackets before a position, kept up to date as a scan moves
+/// forward through a text, so that [`classify_at`] need not re-read the
+/// [`SCAN_BACK`] bytes before every word.
+///
+/// Reading backwards from a word, an opening bracket is reported when no closing
+/// bracket after it (and before the word) closes it; with any closing bracket closing
+/// any opening one, that is exactly the set of openings left on a stack after reading
+/// forward, pushing at each opening bracket and popping at each closing one. Whether
+/// an opening at `p` is left depends only on the bytes between `p` and the word, so the
+/// stack may start empty anywhere at or before the scan's floor.
+#[derive(Debug, Default, Clone)]
+pub struct Brackets {
+    /// Bytes before this offset have been read.
+    pos: usize,
+    /// Offsets of the unmatched opening brackets read, ascending.
+    open: Vec<usize>,
+}
+
+impl Brackets {
+    /// A tracker at the start of a text.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads up to `start`; afterwards `open` holds the unmatched openings in
+    /// `floor..start`.
+    fn advance(&mut self, bytes: &[u8], start: usize) {
+        let start = start.min(bytes.len());
+        let floor = start.saturating_sub(SCAN_BACK);
+        if start < self.pos || self.pos < floor {
+            // Moved backwards, or far ahead: what lies before the floor is never read.
+            self.open.clear();
+            self.pos = floor;
+        }
+        let from = self.pos;
+        for (i, &b) in bytes[from..start].iter().enumerate() {
+            match b {
+                b'(' | b'[' | b'{' => self.open.push(from + i),
+                b')' | b']' | b'}' => {
+                    self.open.pop();
+                }
+                _ => {}
+            }
+        }
+        self.pos = start;
+        let below = self.open.partition_point(|&p| p < floor);
+        if below > 0 {
+            self.open.drain(..below);
+        }
+    }
+}
+
 /// Signals from the enclosing brackets, nearest first: the name of a call, or the
-/// key of a list or table. At most three.
-fn enclosing(text: &str, start: usize) -> Vec<(KeyKind, String, usize)> {
+/// key of a list or table. At most three, within [`SCAN_BACK`] bytes.
+fn enclosing<'t>(
+    text: &'t str,
+    start: usize,
+    brackets: &mut Brackets,
+) -> Vec<(KeyKind, &'t str, usize)> {
     let bytes = text.as_bytes();
-    let floor = start.saturating_sub(SCAN_BACK);
-    let mut depth = 0usize;
-    let mut out = Vec::new();
-    let mut i = start;
-    while i > floor && out.len() < 3 {
-        i -= 1;
-        match bytes[i] {
-            b')' | b']' | b'}' => depth += 1,
-            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
-            b'(' => {
-                let (a, b) = ident_before(bytes, i);
-                out.push((KeyKind::Call, slice(text, a, b).to_string(), i));
+    brackets.advance(bytes, start);
+    let mut out = Vec::with_capacity(3);
+    for &i in brackets.open.iter().rev().take(3) {
+        if bytes[i] == b'(' {
+            let (a, b) = ident_before(bytes, i);
+            out.push((KeyKind::Call, slice(text, a, b), i));
+        } else {
+            // `key = [`, `"key": {`, `key: [`
+            let mut j = i;
+            while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
+                j -= 1;
             }
-            b'[' | b'{' => {
-                // `key = [`, `"key": {`, `key: [`
-                let mut j = i;
-                while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
-                    j -= 1;
-                }
-                if j > 0 && (bytes[j - 1] == b'=' || bytes[j - 1] == b':') {
-                    let (a, b) = ident_before(bytes, j - 1);
-                    out.push((KeyKind::Container, slice(text, a, b).to_string(), i));
-                } else {
-                    out.push((KeyKind::Container, String::new(), i));
-                }
+            if j > 0 && (bytes[j - 1] == b'=' || bytes[j - 1] == b':') {
+                let (a, b) = ident_before(bytes, j - 1);
+                out.push((KeyKind::Container, slice(text, a, b), i));
+            } else {
+                out.push((KeyKind::Container, "", i));
             }
-            _ => {}
         }
     }
     out
@@ -276,6 +317,10 @@ fn yaml_parents(text: &str, line_start: usize) -> Vec<String> {
         slice(text, line_start, end)
     };
     let mut indent = indent_of(this_line);
+    if indent == 0 {
+        // Nothing is indented less than a line at the margin.
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for line in head.lines().rev().take(PARENT_LINES) {
         let t = line.trim();
@@ -317,20 +362,49 @@ fn toml_table(text: &str, line_start: usize) -> Vec<String> {
 /// Whether a piece of text says `repo_type="dataset"` (or `space`), `--repo-type
 /// dataset` or `--repo-type=dataset`.
 fn has_repo_type(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
+    // ASCII case-insensitive, without lowercasing a copy of the statement (which may
+    // be kilobytes long): lowercasing ASCII keeps every byte offset.
+    let b = s.as_bytes();
     let mut from = 0;
-    while let Some(p) = lower[from..].find("repo") {
+    while let Some(p) = find_ignore_case(&b[from..], b"repo") {
         let at = from + p + 4;
-        let rest = &lower[at..];
-        if rest.starts_with("_type") || rest.starts_with("-type") {
-            let after: String = rest[5..].chars().take(16).collect();
-            if after.contains("dataset") || after.contains("space") {
+        let rest = &b[at..];
+        if rest.len() >= 5
+            && (rest[0] == b'_' || rest[0] == b'-')
+            && rest[1..5].eq_ignore_ascii_case(b"type")
+        {
+            // The next 16 characters.
+            let after = s.get(at + 5..).unwrap_or("");
+            let n = after.char_indices().nth(16).map_or(after.len(), |(i, _)| i);
+            let after = &after.as_bytes()[..n];
+            if find_ignore_case(after, b"dataset").is_some()
+                || find_ignore_case(after, b"space").is_some()
+            {
                 return true;
             }
         }
         from = at;
     }
     false
+}
+
+/// The first offset of `needle` (lowercase ASCII) in `hay`, ignoring ASCII case.
+fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let p = memchr::memchr2(
+            first,
+            first.to_ascii_uppercase(),
+            &hay[i..=hay.len() - needle.len()],
+        )?;
+        let at = i + p;
+        if hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 /// Where the statement holding the word ends: inside a call, at its closing bracket;
@@ -407,7 +481,7 @@ fn command_context(vocab: &DetectVocab, prefix: &str) -> Option<Context> {
         (&vocab.model_commands, Context::Model),
     ] {
         for cmd in cmds {
-            if let Some(p) = lower.rfind(cmd.as_str()) {
+            if let Some(p) = rfind_bytes(lower.as_bytes(), cmd.as_bytes()) {
                 let after = &lower[p + cmd.len()..];
                 if !after.is_empty() && !after.starts_with([' ', '\t']) {
                     continue;
@@ -421,6 +495,22 @@ fn command_context(vocab: &DetectVocab, prefix: &str) -> Option<Context> {
     None
 }
 
+/// The last offset of `needle` in `hay` (as `str::rfind`, without building a searcher:
+/// the texts here are a line's start and the needles a few bytes).
+fn rfind_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(hay.len());
+    };
+    let mut end = hay.len().checked_sub(rest.len())?;
+    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
+}
+
 /// Classifies the word at `start..end` of `text`.
 pub fn classify(
     text: &str,
@@ -428,6 +518,19 @@ pub fn classify(
     end: usize,
     kind: FileKind,
     vocab: &DetectVocab,
+) -> Context {
+    classify_at(text, start, end, kind, vocab, &mut Brackets::new())
+}
+
+/// [`classify`], with the brackets read so far by a scan that moves forward through
+/// `text` (the result is the same whatever `brackets` holds).
+pub fn classify_at(
+    text: &str,
+    start: usize,
+    end: usize,
+    kind: FileKind,
+    vocab: &DetectVocab,
+    brackets: &mut Brackets,
 ) -> Context {
     let (line_start, line_end) = line_bounds(text, start);
     let line = slice(text, line_start, line_end);
@@ -455,7 +558,7 @@ pub fn classify(
         return Context::Ollama;
     }
 
-    let encl = enclosing(text, start);
+    let encl = enclosing(text, start, brackets);
     let call = encl.iter().find(|(what, _, _)| *what == KeyKind::Call);
     // A dataset download in the same call or shell command.
     let statement = match call {
@@ -564,4 +667,53 @@ pub fn classify(
         }
     }
     Context::Neutral
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The openings the backward scan `enclosing` made before [`Brackets`] replaced it
+    /// (nearest first, at most three, within [`SCAN_BACK`] bytes).
+    fn enclosing_reference(bytes: &[u8], start: usize) -> Vec<usize> {
+        let floor = start.saturating_sub(SCAN_BACK);
+        let mut depth = 0usize;
+        let mut out = Vec::new();
+        let mut i = start;
+        while i > floor && out.len() < 3 {
+            i -= 1;
+            match bytes[i] {
+                b')' | b']' | b'}' => depth += 1,
+                b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+                b'(' | b'[' | b'{' => out.push(i),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Advancing one tracker through increasing (and sometimes decreasing) offsets
+        /// reports what the backward scan reported at each.
+        #[test]
+        fn brackets_agree_with_backward_scan(
+            text in "[(\\[{)\\]}a\\n]{0,6000}",
+            steps in proptest::collection::vec(0usize..3000, 1..40),
+        ) {
+            let bytes = text.as_bytes();
+            let mut b = Brackets::new();
+            let mut at = 0usize;
+            for (k, s) in steps.iter().enumerate() {
+                // Mostly forward, every seventh step anywhere.
+                at = if k % 7 == 6 { *s } else { at + s };
+                let start = at.min(bytes.len());
+                b.advance(bytes, start);
+                let got: Vec<usize> = b.open.iter().rev().take(3).copied().collect();
+                prop_assert_eq!(got, enclosing_reference(bytes, start));
+            }
+        }
+    }
 }

@@ -73,9 +73,33 @@ pub struct Candidate {
     pub shape: Shape,
 }
 
-fn is_word_byte(b: u8) -> bool {
+const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b':' | b'@' | b'~')
 }
+
+/// Byte classes for the word scanner: [`WORD`] for [`is_word_byte`], plus [`SLASH`] and
+/// [`COLON`] so that a word's separators are known from the one pass that finds it.
+const WORD: u8 = 1;
+const SLASH: u8 = 2;
+const COLON: u8 = 4;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if is_word_byte(c) {
+            t[b] = WORD;
+        }
+        if c == b'/' {
+            t[b] |= SLASH;
+        }
+        if c == b':' {
+            t[b] |= COLON;
+        }
+        b += 1;
+    }
+    t
+};
 
 fn is_name(s: &str) -> bool {
     !s.is_empty()
@@ -134,29 +158,40 @@ fn hub_path(vocab: &DetectVocab, path: &str) -> Option<Shape> {
 
 /// Classifies one word (already trimmed of sentence punctuation). Returns the span
 /// within the word and the shape, or `None` when the word cannot name a model.
+///
+/// Most words given are rejected (paths, URLs, identifiers): the rejections compare
+/// bytes in place, without allocating.
 pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
     if w.len() < 2 {
         return None;
     }
-    let lower = w.to_ascii_lowercase();
-    if let Some((scheme, rest)) = lower.split_once("://") {
-        if scheme != "http" && scheme != "https" {
+    let wb = w.as_bytes();
+    let model_ext = || {
+        MODEL_FILE_EXTENSIONS
+            .iter()
+            .find(|e| ends_with_ignore_case(wb, e.as_bytes()))
+    };
+    if let Some(at) = scheme_end(wb) {
+        let scheme = &wb[..at];
+        if !scheme.eq_ignore_ascii_case(b"http") && !scheme.eq_ignore_ascii_case(b"https") {
             return None;
         }
+        let rest = &w[at + 3..];
         let host = rest.split('/').next().unwrap_or("");
-        let host = host.strip_prefix("www.").unwrap_or(host);
-        if host == "huggingface.co" || host == "hf.co" {
+        let host = if starts_with_ignore_case(host.as_bytes(), b"www.") {
+            &host[4..]
+        } else {
+            host
+        };
+        if host.eq_ignore_ascii_case("huggingface.co") || host.eq_ignore_ascii_case("hf.co") {
             // `https://huggingface.co/org/name/resolve/main/file.gguf` names the repo.
-            let rest_orig = &w[scheme.len() + 3..];
-            let path_orig = &rest_orig[rest_orig.find('/')? + 1..];
-            return hub_path(vocab, path_orig).map(|s| (0..w.len(), s));
+            let path = &rest[rest.find('/')? + 1..];
+            return hub_path(vocab, path).map(|s| (0..w.len(), s));
         }
         // Other URLs: only a model file name at their end counts.
-        if !MODEL_FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
-            return None;
-        }
+        model_ext()?;
     }
-    if let Some(ext) = MODEL_FILE_EXTENSIONS.iter().find(|e| lower.ends_with(*e)) {
+    if let Some(ext) = model_ext() {
         let file_start = w.rfind('/').map_or(0, |i| i + 1);
         let file = &w[file_start..];
         let stem = &file[..file.len() - ext.len()];
@@ -172,19 +207,24 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
         ));
     }
     for host in ["hf.co/", "huggingface.co/", "www.huggingface.co/"] {
-        if lower.starts_with(host) {
+        if starts_with_ignore_case(wb, host.as_bytes()) {
             return hub_path(vocab, &w[host.len()..]).map(|s| (0..w.len(), s));
         }
     }
     if w.contains('@') || w.starts_with(['.', '/', '~', '-', ':']) {
         return None;
     }
-    let segs: Vec<&str> = w.split('/').collect();
-    if segs.iter().any(|s| s.is_empty()) {
+    // One, two or three non-empty segments.
+    if wb.iter().filter(|&&b| b == b'/').count() > 2 {
         return None;
     }
-    match segs.as_slice() {
-        [one] => {
+    let mut parts = w.split('/');
+    let segs = (parts.next().unwrap_or(""), parts.next(), parts.next());
+    if segs.0.is_empty() || segs.1 == Some("") || segs.2 == Some("") {
+        return None;
+    }
+    match segs {
+        (one, None, _) => {
             let (name, tag) = split_tag(one);
             if !is_name(name) || has_file_extension(vocab, name) {
                 return None;
@@ -207,7 +247,7 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
                 )),
             }
         }
-        [a, b] => {
+        (a, Some(b), None) => {
             if in_list(&vocab.ollama_routers, a) {
                 let (name, tag) = split_tag(b);
                 if !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
@@ -240,7 +280,7 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
                 },
             ))
         }
-        [router, a, b]
+        (router, Some(a), Some(b))
             if in_list(&vocab.hf_routers, router) || in_list(&vocab.api_routers, router) =>
         {
             let (name, tag) = split_tag(b);
@@ -260,6 +300,19 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
         }
         _ => None,
     }
+}
+
+/// Where `://` first occurs.
+fn scheme_end(w: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b':', w).find(|&i| w.get(i + 1..i + 3) == Some(b"//"))
+}
+
+fn starts_with_ignore_case(w: &[u8], prefix: &[u8]) -> bool {
+    w.len() >= prefix.len() && w[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+fn ends_with_ignore_case(w: &[u8], suffix: &[u8]) -> bool {
+    w.len() >= suffix.len() && w[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 /// Extensions of model files whose names are matched against `names` patterns.
@@ -290,18 +343,23 @@ pub fn scan_range(
     let end = range.end.min(bytes.len());
     let mut i = range.start;
     let json_escapes = matches!(kind, FileKind::Notebook | FileKind::Json);
+    let mut brackets = context::Brackets::new();
     while i < end {
-        if json_escapes && bytes[i] == b'\\' {
-            // `\n`, `\"`, `\t`: the escaped character is not part of a word.
-            i += 2;
-            continue;
-        }
-        if !is_word_byte(bytes[i]) {
-            i += 1;
+        let b = bytes[i];
+        if CLASS[usize::from(b)] & WORD == 0 {
+            // `\n`, `\"`, `\t` in JSON: the escaped character is not part of a word.
+            i += if json_escapes && b == b'\\' { 2 } else { 1 };
             continue;
         }
         let start = i;
-        while i < end && is_word_byte(bytes[i]) {
+        // The classes of the word's bytes, or-ed: which separators it holds.
+        let mut seen = 0u8;
+        while i < end {
+            let c = CLASS[usize::from(bytes[i])];
+            if c & WORD == 0 {
+                break;
+            }
+            seen |= c;
             i += 1;
         }
         let mut wend = i;
@@ -309,19 +367,30 @@ pub fn scan_range(
             wend -= 1;
         }
         // `${MODEL:-org/name}`: the default value is the word.
-        let start = match text.get(start..wend).and_then(|w| w.rfind(":-")) {
-            Some(p) => start + p + 2,
-            None => start,
+        let start = if seen & COLON == 0 {
+            start
+        } else {
+            match bytes[start..wend]
+                .windows(2)
+                .rposition(|w| w[0] == b':' && w[1] == b'-')
+            {
+                Some(p) => start + p + 2,
+                None => start,
+            }
         };
+        // Word bytes are ASCII: every offset between them is a character boundary.
         let Some(word) = text.get(start..wend) else {
             continue;
         };
         // Cheap filters before any allocation: most words are plain identifiers.
-        let has_sep = word.bytes().any(|b| b == b'/' || b == b':');
+        let has_sep = seen & (SLASH | COLON) != 0 && word.bytes().any(|b| b == b'/' || b == b':');
         let lw = word.len();
-        let model_file = MODEL_FILE_EXTENSIONS.iter().any(|e| {
-            lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
-        });
+        // Every model file extension ends in `f`, `s` or `t`.
+        let model_file = lw > 5
+            && matches!(word.as_bytes()[lw - 1] | 0x20, b'f' | b's' | b't')
+            && MODEL_FILE_EXTENSIONS.iter().any(|e| {
+                lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+            });
         if !has_sep && !model_file && !kb.bare_may_match(word) {
             continue;
         }
@@ -337,12 +406,174 @@ pub fn scan_range(
             span: start + sub.start..start + sub.end,
             shape,
         };
-        let ctx = context::classify(text, cand.span.start, cand.span.end, kind, &kb.vocab);
+        let ctx = context::classify_at(
+            text,
+            cand.span.start,
+            cand.span.end,
+            kind,
+            &kb.vocab,
+            &mut brackets,
+        );
         if ctx == Context::Negative {
             continue;
         }
         if let Some(r) = resolve::resolve_candidate(text, &cand, ctx, kb) {
             out.push(r);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
+        KB.get_or_init(|| KnowledgeBase::builtin().expect("rules load"))
+    }
+
+    /// The allocating implementation [`super::shape_of`] replaced, kept as an oracle.
+    /// Classifies one word (already trimmed of sentence punctuation). Returns the span
+    /// within the word and the shape, or `None` when the word cannot name a model.
+    fn shape_of_reference(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
+        if w.len() < 2 {
+            return None;
+        }
+        let lower = w.to_ascii_lowercase();
+        if let Some((scheme, rest)) = lower.split_once("://") {
+            if scheme != "http" && scheme != "https" {
+                return None;
+            }
+            let host = rest.split('/').next().unwrap_or("");
+            let host = host.strip_prefix("www.").unwrap_or(host);
+            if host == "huggingface.co" || host == "hf.co" {
+                // `https://huggingface.co/org/name/resolve/main/file.gguf` names the repo.
+                let rest_orig = &w[scheme.len() + 3..];
+                let path_orig = &rest_orig[rest_orig.find('/')? + 1..];
+                return hub_path(vocab, path_orig).map(|s| (0..w.len(), s));
+            }
+            // Other URLs: only a model file name at their end counts.
+            if !MODEL_FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+                return None;
+            }
+        }
+        if let Some(ext) = MODEL_FILE_EXTENSIONS.iter().find(|e| lower.ends_with(*e)) {
+            let file_start = w.rfind('/').map_or(0, |i| i + 1);
+            let file = &w[file_start..];
+            let stem = &file[..file.len() - ext.len()];
+            if stem.is_empty() || !stem.as_bytes()[0].is_ascii_alphanumeric() {
+                return None;
+            }
+            return Some((
+                file_start..w.len(),
+                Shape::File {
+                    file: file.to_string(),
+                    gguf: *ext == ".gguf",
+                },
+            ));
+        }
+        for host in ["hf.co/", "huggingface.co/", "www.huggingface.co/"] {
+            if lower.starts_with(host) {
+                return hub_path(vocab, &w[host.len()..]).map(|s| (0..w.len(), s));
+            }
+        }
+        if w.contains('@') || w.starts_with(['.', '/', '~', '-', ':']) {
+            return None;
+        }
+        let segs: Vec<&str> = w.split('/').collect();
+        if segs.iter().any(|s| s.is_empty()) {
+            return None;
+        }
+        match segs.as_slice() {
+            [one] => {
+                let (name, tag) = split_tag(one);
+                if !is_name(name) || has_file_extension(vocab, name) {
+                    return None;
+                }
+                match tag {
+                    Some(t) if valid_tag(t) => Some((
+                        0..w.len(),
+                        Shape::Ollama {
+                            name: name.to_string(),
+                            tag: Some(t.to_string()),
+                            explicit: false,
+                        },
+                    )),
+                    Some(_) => None,
+                    None => Some((
+                        0..w.len(),
+                        Shape::Bare {
+                            name: name.to_string(),
+                        },
+                    )),
+                }
+            }
+            [a, b] => {
+                if in_list(&vocab.ollama_routers, a) {
+                    let (name, tag) = split_tag(b);
+                    if !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+                        return None;
+                    }
+                    return Some((
+                        0..w.len(),
+                        Shape::Ollama {
+                            name: name.to_string(),
+                            tag: tag.map(str::to_string),
+                            explicit: true,
+                        },
+                    ));
+                }
+                let (name, tag) = split_tag(b);
+                if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+                    return None;
+                }
+                if has_file_extension(vocab, name) {
+                    return None;
+                }
+                Some((
+                    0..w.len(),
+                    Shape::Repo {
+                        org: a.to_string(),
+                        name: name.to_string(),
+                        tag: tag.map(str::to_string),
+                        explicit: false,
+                        api_router: in_list(&vocab.api_routers, a),
+                    },
+                ))
+            }
+            [router, a, b]
+                if in_list(&vocab.hf_routers, router) || in_list(&vocab.api_routers, router) =>
+            {
+                let (name, tag) = split_tag(b);
+                if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+                    return None;
+                }
+                Some((
+                    0..w.len(),
+                    Shape::Repo {
+                        org: a.to_string(),
+                        name: name.to_string(),
+                        tag: tag.map(str::to_string),
+                        explicit: in_list(&vocab.hf_routers, router),
+                        api_router: true,
+                    },
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The in-place `shape_of` agrees with the allocating one it replaced.
+        #[test]
+        fn shape_of_agrees_with_reference(
+            w in "(https?://|HTTP://|hf\\.co/|HuggingFace\\.co/|www\\.|ollama/|openai/|@|[a-zA-Z0-9]{1,6}|[./:_~-]|\\.GGUF|\\.safetensors|\\.ckpt|\\.bin|é){0,8}"
+        ) {
+            let kb = kb();
+            prop_assert_eq!(shape_of(&kb.vocab, &w), shape_of_reference(&kb.vocab, &w));
         }
     }
 }

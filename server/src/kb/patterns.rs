@@ -161,10 +161,22 @@ pub struct PatternIndex {
 
 /// The literal prefixes (up to the first `*`) of every bare-name pattern, normalized,
 /// sorted by their first three bytes: a word can match a bare pattern only if it
-/// starts with one of them. Checking costs a binary search and a few byte compares.
+/// starts with one of them. Checking costs a binary search and a few byte compares,
+/// after a bit set of the three-byte keys (hashed) has ruled out almost every word of
+/// ordinary code (the scanner asks this of every word).
 #[derive(Debug, Default)]
 pub struct BarePrefixes {
     entries: Vec<(u32, Vec<u8>)>,
+    /// One bit per hashed key ([`key_slot`]); empty until [`BarePrefixes::finish`].
+    keys: Vec<u64>,
+}
+
+/// Bits in [`BarePrefixes::keys`].
+const KEY_BITS: usize = 1 << 16;
+
+fn key_slot(k: u32) -> usize {
+    // Fibonacci hashing to 16 bits.
+    (k.wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
 fn norm_byte(b: u8) -> u8 {
@@ -197,11 +209,26 @@ impl BarePrefixes {
     fn finish(&mut self) {
         self.entries.sort();
         self.entries.dedup();
+        self.keys = vec![0; KEY_BITS / 64];
+        for (k, _) in &self.entries {
+            let s = key_slot(*k);
+            if let Some(w) = self.keys.get_mut(s / 64) {
+                *w |= 1 << (s % 64);
+            }
+        }
     }
 
     /// Whether `word` starts with the literal prefix of some bare pattern.
     pub fn may_match(&self, word: &[u8]) -> bool {
         let Some(k) = key(word) else { return false };
+        let s = key_slot(k);
+        if self
+            .keys
+            .get(s / 64)
+            .is_none_or(|w| w & (1 << (s % 64)) == 0)
+        {
+            return false;
+        }
         let start = self.entries.partition_point(|(x, _)| *x < k);
         self.entries[start..]
             .iter()
