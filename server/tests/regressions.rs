@@ -171,3 +171,185 @@ fn transport_rows() {
     );
     assert!(!fineprint::lsp::transport::acceptable(deep.as_bytes()));
 }
+
+/// A large file without its bytes in memory: `head`, then `tail` repeated up to `len`
+/// bytes. Records how far it was read and sought (as the `gguf` fuzz target does).
+struct Periodic {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    len: u64,
+    pos: u64,
+    furthest_read: u64,
+    furthest_seek: u64,
+    bytes_read: u64,
+}
+
+impl std::io::Read for Periodic {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = usize::try_from(self.len.saturating_sub(self.pos).min(buf.len() as u64))
+            .expect("a buffer length");
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            let at = self.pos as usize + i;
+            *b = match self.head.get(at) {
+                Some(&b) => b,
+                None => self.tail[(at - self.head.len()) % self.tail.len()],
+            };
+        }
+        self.pos += n as u64;
+        self.bytes_read += n as u64;
+        self.furthest_read = self.furthest_read.max(self.pos);
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Periodic {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let to = match to {
+            std::io::SeekFrom::Start(p) => Some(p),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        }
+        .ok_or_else(|| std::io::Error::other("seek before the start"))?;
+        self.furthest_seek = self.furthest_seek.max(to);
+        self.pos = to;
+        Ok(to)
+    }
+}
+
+/// A GGUF v3 header's start: magic, version, tensor count, key-value count.
+fn gguf_start(kvs: u64) -> Vec<u8> {
+    let mut b = b"GGUF".to_vec();
+    b.extend_from_slice(&3u32.to_le_bytes());
+    b.extend_from_slice(&0u64.to_le_bytes());
+    b.extend_from_slice(&kvs.to_le_bytes());
+    b
+}
+
+/// A key-value pair with a string value.
+fn gguf_kv(key: &str, value: &str) -> Vec<u8> {
+    let mut b = (key.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(key.as_bytes());
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&(value.len() as u64).to_le_bytes());
+    b.extend_from_slice(value.as_bytes());
+    b
+}
+
+/// `gguf`: (what, head, tail, extra length beyond the head, the error expected (or
+/// `None` for metadata), the most bytes the reader may take from the file).
+type GgufRow = (
+    &'static str,
+    Vec<u8>,
+    Vec<u8>,
+    u64,
+    Option<&'static str>,
+    u64,
+);
+
+fn gguf_rows() -> Vec<GgufRow> {
+    use fineprint::evidence::gguf::{MAX_SPAN, write_test_header};
+    const MIB: u64 = 1 << 20;
+    // The token array claims 2^62 strings, in a 65 MiB file of zeros: the reader read
+    // 16 MiB of zero-length strings (about 0.2 s optimized, seconds in a debug build)
+    // before it stopped; it now fails at once (found by the `gguf` target's seeds).
+    let mut huge_strings = write_test_header(&[], 0);
+    let at = huge_strings.len() - 8;
+    huge_strings[at..].copy_from_slice(&(1u64 << 62).to_le_bytes());
+    // The same with arrays of arrays, and with 2^62 key-value pairs.
+    let mut huge_arrays = gguf_start(1);
+    huge_arrays.extend_from_slice(&1u64.to_le_bytes());
+    huge_arrays.push(b'a');
+    huge_arrays.extend_from_slice(&9u32.to_le_bytes());
+    huge_arrays.extend_from_slice(&9u32.to_le_bytes());
+    huge_arrays.extend_from_slice(&(1u64 << 62).to_le_bytes());
+    let huge_kvs = gguf_start(1 << 62);
+    // A byte array skipped up to 1 KiB before MAX_SPAN, then 2^20 `general.*` string
+    // pairs, all read, none skipped: the reader read on to 80 MiB (MAX_SPAN is checked
+    // on skips only) until MAX_READ stopped it; it now stops at MAX_SPAN.
+    let record = gguf_kv("general.k", "v");
+    let mut past_span = gguf_start(1 << 20);
+    past_span.extend_from_slice(&1u64.to_le_bytes());
+    past_span.push(b'a');
+    past_span.extend_from_slice(&9u32.to_le_bytes());
+    past_span.extend_from_slice(&0u32.to_le_bytes());
+    let skip_to = past_span.len() as u64 + 8;
+    let n = (MAX_SPAN - 1024 - skip_to) / record.len() as u64 * record.len() as u64;
+    past_span.extend_from_slice(&n.to_le_bytes());
+    let card = write_test_header(&[("general.license", "llama3.1")], 100);
+    vec![
+        (
+            "2^62 strings",
+            huge_strings,
+            vec![0],
+            65 * MIB,
+            Some("truncated"),
+            64 << 10,
+        ),
+        (
+            "2^62 arrays",
+            huge_arrays,
+            vec![0],
+            65 * MIB,
+            Some("truncated"),
+            64 << 10,
+        ),
+        (
+            "2^62 pairs",
+            huge_kvs,
+            vec![0],
+            65 * MIB,
+            Some("truncated"),
+            64 << 10,
+        ),
+        (
+            "read past MAX_SPAN",
+            past_span,
+            record,
+            100 * MIB,
+            Some("runs past"),
+            128 << 10,
+        ),
+        (
+            "a header in a large file",
+            card,
+            vec![0],
+            65 * MIB,
+            None,
+            64 << 10,
+        ),
+    ]
+}
+
+#[test]
+fn gguf_rows_are_bounded() {
+    use fineprint::evidence::gguf::{MAX_SPAN, read_header};
+    let mut failures = Vec::new();
+    for (what, head, tail, extra, want, most) in gguf_rows() {
+        let len = head.len() as u64 + extra;
+        let mut f = Periodic {
+            head,
+            tail,
+            len,
+            pos: 0,
+            furthest_read: 0,
+            furthest_seek: 0,
+            bytes_read: 0,
+        };
+        let result = read_header(&mut f, len);
+        if f.furthest_seek > MAX_SPAN.min(len) {
+            failures.push(format!("{what}: sought to {}", f.furthest_seek));
+        }
+        if f.furthest_read > MAX_SPAN + (64 << 10) {
+            failures.push(format!("{what}: read up to byte {}", f.furthest_read));
+        }
+        if f.bytes_read > most {
+            failures.push(format!("{what}: read {} bytes", f.bytes_read));
+        }
+        match (result, want) {
+            (Err(e), Some(w)) if e.contains(w) => {}
+            (Ok(m), None) if m.get("general.license") == Some("llama3.1") => {}
+            (r, _) => failures.push(format!("{what}: {r:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

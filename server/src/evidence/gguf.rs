@@ -6,10 +6,12 @@
 //! string and integer values of `general.*` keys are kept; everything else (the
 //! tokenizer's large arrays in particular) is skipped by seeking.
 //!
-//! Invariants: never reads more than [`MAX_READ`] bytes of data, never seeks past
-//! [`MAX_SPAN`] bytes into the file nor past its end, never recurses more than
-//! [`MAX_DEPTH`] array levels, and never panics: any input gives metadata or an error
-//! that says what was wrong and at which byte offset.
+//! Invariants: never reads more than [`MAX_READ`] bytes of data, never reads or seeks
+//! past [`MAX_SPAN`] bytes into the file (its 64 KiB read-ahead buffer may fetch up to
+//! 64 KiB more) nor past its end, never recurses more than [`MAX_DEPTH`] array levels,
+//! fails at once on a count of elements or key-value pairs that cannot fit in what is
+//! left, and never panics: any input gives metadata or an error that says what was
+//! wrong and at which byte offset.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
@@ -97,10 +99,40 @@ impl<R: Read + Seek> Reader<R> {
                 self.pos
             ));
         }
+        if self.pos.saturating_add(n) > MAX_SPAN {
+            return Err(format!("the header runs past {MAX_SPAN} bytes"));
+        }
         self.read = self.read.saturating_add(n);
         if self.read > MAX_READ {
             return Err(format!(
                 "the header holds more than {MAX_READ} bytes of metadata (at byte {})",
+                self.pos
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails at once when `n` items, each at least `each` bytes read (not skipped),
+    /// cannot fit in what is left of the file, of [`MAX_SPAN`] or of [`MAX_READ`]:
+    /// reading them one by one would fail the same way, after up to `MAX_READ` bytes.
+    fn claim(&self, n: u64, each: u64, what: &str) -> Result<(), String> {
+        let need = n.saturating_mul(each);
+        let left = self.len.saturating_sub(self.pos);
+        if need > left {
+            return Err(format!(
+                "truncated at byte {}: {n} {what} of at least {each} bytes each do not fit in the {left} bytes left",
+                self.pos
+            ));
+        }
+        if need > MAX_SPAN.saturating_sub(self.pos) {
+            return Err(format!(
+                "the header runs past {MAX_SPAN} bytes ({n} {what} at byte {})",
+                self.pos
+            ));
+        }
+        if need > MAX_READ.saturating_sub(self.read) {
+            return Err(format!(
+                "the header holds more than {MAX_READ} bytes of metadata ({n} {what} at byte {})",
                 self.pos
             ));
         }
@@ -195,6 +227,9 @@ impl<R: Read + Seek> Reader<R> {
                         .ok_or_else(|| format!("array length overflows at byte {at}"))?;
                     self.skip(total, "an array")?;
                 } else if et == TYPE_STRING || et == TYPE_ARRAY {
+                    // A string is at least its 8-byte length; an array its type and length.
+                    let each = if et == TYPE_STRING { 8 } else { 12 };
+                    self.claim(n, each, "array elements")?;
                     for _ in 0..n {
                         self.value(et, false, depth + 1)?;
                     }
@@ -240,6 +275,8 @@ pub fn read_header<R: Read + Seek>(inner: R, len: u64) -> Result<GgufMeta, Strin
     }
     let _tensors = r.u64()?;
     let kvs = r.u64()?;
+    // A key-value pair is at least a key length and a value type.
+    r.claim(kvs, 12, "key-value pairs")?;
     let mut meta = GgufMeta {
         version,
         ..GgufMeta::default()
