@@ -48,7 +48,7 @@ pub struct FileResult {
     /// Path as walked, relative to the folder given (or as given for a file).
     pub path: String,
     /// Kind of file.
-    pub kind: FileKind,
+    pub kind: Option<FileKind>,
     /// References in order.
     pub found: Vec<Found>,
 }
@@ -290,9 +290,35 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     );
     Outcome::File(FileResult {
         path: shown,
-        kind,
+        kind: Some(kind),
         found,
     })
+}
+
+/// A GGUF file in the tree: one reference to the file itself, at line 1, column 1,
+/// resolved by its name and weighed against its header (see `evidence`).
+fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome {
+    let reference = crate::evidence::weigh::gguf_file(env.kb, env.store, path, root);
+    let diagnostics = findings::evaluate(&reference, env.kb, env.policy, env.today);
+    Outcome::File(FileResult {
+        path: shown,
+        kind: None,
+        found: vec![Found {
+            reference,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            line_text: String::new(),
+            line_span: 0..0,
+            diagnostics,
+        }],
+    })
+}
+
+fn is_gguf(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
 }
 
 /// Checks files and folders, reading evidence where the environment says
@@ -332,6 +358,7 @@ pub fn run_with(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy, store: &
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             let outcome = match FileKind::from_path(root) {
                 Some(kind) => check_file(root, shown, kind, &dir, &env),
+                None if is_gguf(root) => check_gguf(root, shown, &dir, &env),
                 None => Outcome::Skip(Skipped {
                     path: shown,
                     reason: "not a kind of file fineprint reads".into(),
@@ -372,6 +399,9 @@ pub fn run_with(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy, store: &
                                 root,
                                 env,
                             )),
+                            (Some(ft), None) if ft.is_file() && is_gguf(path) => {
+                                Some(check_gguf(path, display_path(root, path, false), root, env))
+                            }
                             (Some(ft), Some(_)) if ft.is_symlink() => {
                                 Some(Outcome::Skip(Skipped {
                                     path: display_path(root, path, false),

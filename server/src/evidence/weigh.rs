@@ -81,10 +81,11 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
     let base = raw
         .base_models
         .iter()
-        .find_map(|b| resolve_base(kb, b).map(|res| (b.clone(), res)))
+        .find_map(|b| resolve_base(kb, b).map(|res| (b.clone(), res, false)))
         .or_else(|| {
+            // The model's own name in a GGUF header: a weaker sign, worded as such.
             let name = raw.own_name.as_deref()?;
-            resolve_base(kb, name).map(|res| (name.to_string(), res))
+            resolve_base(kb, name).map(|res| (name.to_string(), res, true))
         });
     let from = source.describe();
     let decl_txt = raw.declared.clone().unwrap_or_default();
@@ -92,15 +93,22 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
     let rules = r.resolution.take();
     let name_of = |i: usize| kb.license_at(i).name.clone();
 
-    let (resolution, verdict) = if let Some((base_id, base_res)) = base {
+    let (resolution, verdict) = if let Some((base_id, base_res, own)) = base {
         // 1. Lineage.
         let base_lic = base_res.license;
         let fam = base_res
             .family(kb)
             .map_or(String::new(), |f| format!(" ({})", f.name));
-        let how = format!(
-            "{from} names the base model `{base_id}`{fam}; derivatives inherit its license"
-        );
+        let (names, derives) = if own {
+            ("names the model", "the header names the model")
+        } else {
+            ("names the base model", "the model derives from")
+        };
+        let how = if own {
+            format!("{from} names the model `{base_id}`{fam}")
+        } else {
+            format!("{from} names the base model `{base_id}`{fam}; derivatives inherit its license")
+        };
         let mut res = Resolution {
             provenance: provenance(source),
             how: how.clone(),
@@ -110,7 +118,7 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
             Some(d) if rung(kb.license_at(d)) < rung(kb.license_at(base_lic)) => {
                 conflict = Some(Conflict::MorePermissiveThanBase);
                 format!(
-                    "{from} declares `{decl_txt}`, but the model derives from `{base_id}`{fam}, whose license passes its terms on to derivatives: fineprint applies the {}.",
+                    "{from} declares `{decl_txt}`, but {derives} `{base_id}`{fam}, whose license passes its terms on to derivatives: fineprint applies the {}.",
                     name_of(base_lic)
                 )
             }
@@ -125,7 +133,7 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
                 )
             }
             _ => format!(
-                "{from} names the base model `{base_id}`{fam}: fineprint applies its license, the {}.",
+                "{from} {names} `{base_id}`{fam}: fineprint applies its license, the {}.",
                 name_of(base_lic)
             ),
         };
@@ -316,6 +324,56 @@ fn written_path<'t>(text: &'t str, r: &Reference) -> &'t str {
     text.get(s..r.span.end).unwrap_or("")
 }
 
+/// Weighs the header of the GGUF file at `path` for `r`.
+fn weigh_gguf(kb: &KnowledgeBase, r: &mut Reference, store: &Store, path: &std::path::Path) {
+    let shown = path.display().to_string();
+    let raw = match store.gguf(path).as_ref() {
+        Ok(meta) => gguf_raw(meta, shown),
+        Err(e) => Raw {
+            path: shown,
+            problem: Some(e.clone()),
+            ..Raw::default()
+        },
+    };
+    weigh(kb, r, EvidenceSource::Gguf, raw);
+}
+
+/// A GGUF file met by the walk: a reference to the file itself (an empty span at its
+/// start), resolved by its name and weighed against its header when the file's real
+/// path lies inside `root`.
+pub fn gguf_file(
+    kb: &KnowledgeBase,
+    store: &Store,
+    path: &std::path::Path,
+    root: &std::path::Path,
+) -> Reference {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut r = Reference {
+        span: 0..0,
+        text: name.clone(),
+        kind: RefKind::Gguf,
+        resolution: crate::resolve::resolve_file(kb, &name),
+        id: name,
+        evidence: None,
+    };
+    match within(root, path) {
+        Ok(_) => weigh_gguf(kb, &mut r, store, path),
+        Err(e) => weigh(
+            kb,
+            &mut r,
+            EvidenceSource::Gguf,
+            Raw {
+                path: path.display().to_string(),
+                problem: Some(e),
+                ..Raw::default()
+            },
+        ),
+    }
+    r
+}
+
 /// Where a GGUF file named by a reference is, if it exists inside the place's root.
 fn find_gguf(text: &str, r: &Reference, place: &Place) -> Option<(PathBuf, PathBuf)> {
     let written = written_path(text, r);
@@ -410,16 +468,7 @@ pub fn attach(
             }
             RefKind::Gguf => {
                 if let Some((path, _)) = find_gguf(text, r, place) {
-                    let shown = path.display().to_string();
-                    let raw = match store.gguf(&path).as_ref() {
-                        Ok(meta) => gguf_raw(meta, shown),
-                        Err(e) => Raw {
-                            path: shown,
-                            problem: Some(e.clone()),
-                            ..Raw::default()
-                        },
-                    };
-                    weigh(kb, r, EvidenceSource::Gguf, raw);
+                    weigh_gguf(kb, r, store, &path);
                 }
             }
             RefKind::Ollama => {
