@@ -6,6 +6,8 @@
 //! it. It needs no valid syntax, so it works on half-typed files. Every slice it takes
 //! is cut at an ASCII byte or a line boundary, so it cannot split a UTF-8 character.
 
+use std::borrow::Cow;
+
 use super::kind::FileKind;
 use crate::kb::DetectVocab;
 
@@ -40,7 +42,29 @@ enum KeyClass {
 fn normalize_key(key: &str) -> String {
     let k = key.trim_matches(|c: char| c == '-' || c == '$' || c == '@' || c == '"' || c == '\'');
     let k = k.rsplit('.').next().unwrap_or(k);
-    k.to_ascii_lowercase().replace('-', "_")
+    // Lowercase ASCII and `-` as `_`, in one copy.
+    let mut out = String::with_capacity(k.len());
+    out.extend(k.chars().map(|c| {
+        if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    }));
+    out
+}
+
+/// `hay.contains(needle)` for the short texts here (keys, call names), without
+/// building a substring searcher for each needle.
+fn has(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    let Some(last_start) = h.len().checked_sub(n.len()) else {
+        return false;
+    };
+    memchr::memchr_iter(first, &h[..=last_start]).any(|i| h[i + 1..].starts_with(rest))
 }
 
 fn classify_key(vocab: &DetectVocab, key: &str) -> KeyClass {
@@ -48,27 +72,13 @@ fn classify_key(vocab: &DetectVocab, key: &str) -> KeyClass {
     if k.is_empty() {
         return KeyClass::Neutral;
     }
-    if vocab.ignore_keys.contains(&k)
-        || vocab
-            .ignore_key_contains
-            .iter()
-            .any(|x| k.contains(x.as_str()))
-    {
+    if vocab.ignore_keys.contains(&k) || vocab.ignore_key_contains.iter().any(|x| has(&k, x)) {
         return KeyClass::Ignore;
     }
-    if vocab
-        .dataset_key_contains
-        .iter()
-        .any(|x| k.contains(x.as_str()))
-    {
+    if vocab.dataset_key_contains.iter().any(|x| has(&k, x)) {
         return KeyClass::Dataset;
     }
-    if vocab.model_keys.contains(&k)
-        || vocab
-            .model_key_contains
-            .iter()
-            .any(|x| k.contains(x.as_str()))
-    {
+    if vocab.model_keys.contains(&k) || vocab.model_key_contains.iter().any(|x| has(&k, x)) {
         return KeyClass::Model;
     }
     KeyClass::Neutral
@@ -79,18 +89,10 @@ fn classify_call(vocab: &DetectVocab, name: &str) -> KeyClass {
     if n.is_empty() {
         return KeyClass::Neutral;
     }
-    if vocab
-        .dataset_call_contains
-        .iter()
-        .any(|x| n.contains(x.as_str()))
-    {
+    if vocab.dataset_call_contains.iter().any(|x| has(&n, x)) {
         return KeyClass::Dataset;
     }
-    if vocab
-        .model_call_contains
-        .iter()
-        .any(|x| n.contains(x.as_str()))
-    {
+    if vocab.model_call_contains.iter().any(|x| has(&n, x)) {
         return KeyClass::Model;
     }
     KeyClass::Neutral
@@ -249,13 +251,25 @@ impl Brackets {
             self.pos = floor;
         }
         let from = self.pos;
-        for (i, &b) in bytes[from..start].iter().enumerate() {
-            match b {
-                b'(' | b'[' | b'{' => self.open.push(from + i),
-                b')' | b']' | b'}' => {
-                    self.open.pop();
+        let hay = &bytes[from..start];
+        // Openings and closings found with two vectorized searches, merged in order.
+        let mut opens = memchr::memchr3_iter(b'(', b'[', b'{', hay).peekable();
+        let mut closes = memchr::memchr3_iter(b')', b']', b'}', hay).peekable();
+        loop {
+            match (opens.peek(), closes.peek()) {
+                (Some(&o), Some(&c)) if o < c => {
+                    self.open.push(from + o);
+                    opens.next();
                 }
-                _ => {}
+                (Some(&o), None) => {
+                    self.open.push(from + o);
+                    opens.next();
+                }
+                (_, Some(_)) => {
+                    self.open.pop();
+                    closes.next();
+                }
+                (None, None) => break,
             }
         }
         self.pos = start;
@@ -462,27 +476,30 @@ fn command_start(text: &str, line_start: usize, start: usize) -> usize {
 
 /// The line's text before the word, preceded by the line above when that line ends
 /// with a shell continuation (`\\`) and this one holds nothing else before the word.
-fn continued_prefix(text: &str, line_start: usize, prefix: &str) -> String {
+fn continued_prefix<'t>(text: &'t str, line_start: usize, prefix: &'t str) -> Cow<'t, str> {
     if !prefix.trim().is_empty() || line_start == 0 {
-        return prefix.to_string();
+        return Cow::Borrowed(prefix);
     }
     let (ps, _) = line_bounds(text, line_start - 1);
     let above = slice(text, ps, line_start - 1).trim_end();
     match above.strip_suffix('\\') {
-        Some(a) => format!("{a} {prefix}"),
-        None => prefix.to_string(),
+        Some(a) => Cow::Owned(format!("{a} {prefix}")),
+        None => Cow::Borrowed(prefix),
     }
 }
 
 fn command_context(vocab: &DetectVocab, prefix: &str) -> Option<Context> {
-    let lower = prefix.to_ascii_lowercase();
+    // Matched against the ASCII-lowercased prefix, compared in place: lowercasing
+    // changes neither offsets nor white space nor `-`.
     for (cmds, ctx) in [
         (&vocab.ollama_commands, Context::Ollama),
         (&vocab.model_commands, Context::Model),
     ] {
         for cmd in cmds {
-            if let Some(p) = rfind_bytes(lower.as_bytes(), cmd.as_bytes()) {
-                let after = &lower[p + cmd.len()..];
+            if let Some(p) = rfind_lowercased(prefix.as_bytes(), cmd.as_bytes()) {
+                let Some(after) = prefix.get(p + cmd.len()..) else {
+                    continue;
+                };
                 if !after.is_empty() && !after.starts_with([' ', '\t']) {
                     continue;
                 }
@@ -495,20 +512,34 @@ fn command_context(vocab: &DetectVocab, prefix: &str) -> Option<Context> {
     None
 }
 
-/// The last offset of `needle` in `hay` (as `str::rfind`, without building a searcher:
-/// the texts here are a line's start and the needles a few bytes).
-fn rfind_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+/// The last offset of `needle` in `hay` with `hay` lowercased (ASCII), as
+/// `hay.to_ascii_lowercase().rfind(needle)` without the copy or a searcher: the texts
+/// here are a line's start and the needles a few bytes.
+fn rfind_lowercased(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let Some((&first, rest)) = needle.split_first() else {
         return Some(hay.len());
     };
+    if first.is_ascii_uppercase() {
+        return None;
+    }
+    let same = |h: &[u8]| {
+        h.len() >= rest.len()
+            && h.iter()
+                .zip(rest)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    };
     let mut end = hay.len().checked_sub(rest.len())?;
-    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
-        if hay[at + 1..].starts_with(rest) {
+    loop {
+        let at = if first.is_ascii_lowercase() {
+            memchr::memrchr2(first, first.to_ascii_uppercase(), &hay[..end])?
+        } else {
+            memchr::memrchr(first, &hay[..end])?
+        };
+        if same(&hay[at + 1..]) {
             return Some(at);
         }
         end = at;
     }
-    None
 }
 
 /// Classifies the word at `start..end` of `text`.
@@ -535,11 +566,13 @@ pub fn classify_at(
     let (line_start, line_end) = line_bounds(text, start);
     let line = slice(text, line_start, line_end);
     let trimmed = line.trim_start().trim_start_matches(['"', '\'']);
-    let upper_head: String = trimmed
-        .chars()
-        .take(8)
-        .collect::<String>()
-        .to_ascii_uppercase();
+    // The line's first characters, ignoring ASCII case.
+    let head_is = |word: &str| {
+        trimmed
+            .as_bytes()
+            .get(..word.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(word.as_bytes()))
+    };
 
     // Lines that never hold references.
     match kind {
@@ -549,12 +582,10 @@ pub fn classify_at(
         {
             return Context::Negative;
         }
-        FileKind::Dockerfile if upper_head.starts_with("FROM ") => return Context::Negative,
+        FileKind::Dockerfile if head_is("FROM ") => return Context::Negative,
         _ => {}
     }
-    if kind == FileKind::Modelfile
-        && (upper_head.starts_with("FROM ") || upper_head.starts_with("ADAPTER "))
-    {
+    if kind == FileKind::Modelfile && (head_is("FROM ") || head_is("ADAPTER ")) {
         return Context::Ollama;
     }
 
@@ -574,10 +605,7 @@ pub fn classify_at(
     }
     let ollama_call = call.is_some_and(|(_, name, _)| {
         let n = name.to_ascii_lowercase();
-        vocab
-            .ollama_call_contains
-            .iter()
-            .any(|x| n.contains(x.as_str()))
+        vocab.ollama_call_contains.iter().any(|x| has(&n, x))
     });
     let model = if ollama_call {
         Context::Ollama
@@ -634,11 +662,7 @@ pub fn classify_at(
                 if c == KeyClass::Neutral && !name.is_empty() && !args.contains('\n') {
                     let quoted_key = args.split(['"', '\'']).skip(1).step_by(2).any(|q| {
                         let q = q.to_ascii_lowercase();
-                        !q.contains(' ')
-                            && vocab
-                                .model_key_contains
-                                .iter()
-                                .any(|k| q.contains(k.as_str()))
+                        !q.contains(' ') && vocab.model_key_contains.iter().any(|k| has(&q, k))
                     });
                     if quoted_key {
                         return model;

@@ -128,11 +128,12 @@ impl Set {
             }
         }
         if let Some(ac) = &self.floating {
-            let mut seen = vec![false; self.floating_globs.len()];
+            // A literal found twice checks its globs twice; `dedup` below merges them.
+            let mut last = usize::MAX;
             for m in ac.find_overlapping_iter(q) {
                 let id = m.pattern().as_usize();
-                if seen.get(id).copied() == Some(false) {
-                    seen[id] = true;
+                if id != last {
+                    last = id;
                     for &i in self.floating_globs.get(id).map_or(&[][..], |v| v) {
                         check(i);
                     }
@@ -241,15 +242,15 @@ impl BarePrefixes {
 
 /// Normalizes a pattern or query of a case-insensitive kind.
 pub fn normalize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c == '_' {
-                '-'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().map(|c| {
+        if c == '_' {
+            '-'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    }));
+    out
 }
 
 fn allowed_char(c: char) -> bool {
@@ -445,13 +446,23 @@ impl PatternIndex {
 
     /// The match with the most literal characters (the first such on a tie).
     pub fn best(&self, kind: PatternKind, query: &str) -> Option<Match> {
-        let mut best: Option<Match> = None;
-        for m in self.all(kind, query) {
-            if best.as_ref().is_none_or(|b| m.weight > b.weight) {
+        let q = if kind == PatternKind::Api {
+            query.replace('_', "-")
+        } else {
+            normalize(query)
+        };
+        let set = self.set(kind);
+        let mut best: Option<&Match> = None;
+        for m in set
+            .matches(q.as_bytes())
+            .into_iter()
+            .filter_map(|i| set.entries.get(i))
+        {
+            if best.is_none_or(|b| m.weight > b.weight) {
                 best = Some(m);
             }
         }
-        best
+        best.cloned()
     }
 }
 
