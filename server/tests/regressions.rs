@@ -353,3 +353,89 @@ fn gguf_rows_are_bounded() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `front_matter`: nothing after the closing line is read, an unclosed front matter
+/// gives nothing, and values are trimmed, non-empty and (licenses) lower case.
+const FRONT_MATTER: &[&str] = &[
+    "---",
+    "---\n",
+    "---\n---\n",
+    "\u{feff}---\r\nlicense: \"\r\n---\r\n",
+    "---\nlicense: '\n---\n",
+    "---\nlicense: \"\"\nbase_model: []\n---\n",
+    "---\nbase_model: [ , '', \" \" ]\n---\n",
+    "---\n- license: mit\n  license: mit\n---\n",
+    "---\nlicense:\u{a0}MIT\u{a0}\n---\n",
+    "---\nlicense: MIT #\n...\n",
+    "---\nbase_model:\n-\n- \n- a/b\n---\n",
+];
+
+#[test]
+fn front_matter_rows() {
+    use fineprint::evidence::front_matter::parse;
+    for text in FRONT_MATTER {
+        let text = format!("{text}\n");
+        match parse(&text) {
+            Some(m) => {
+                let more = format!("{text}license: gpl-3.0\nbase_model: x/y\n---\n");
+                assert_eq!(parse(&more).as_ref(), Some(&m), "{text:?}");
+                for v in [&m.license, &m.license_name, &m.license_link]
+                    .into_iter()
+                    .flatten()
+                    .chain(&m.base_model)
+                {
+                    assert!(!v.is_empty() && v.trim() == v, "{text:?}: {m:?}");
+                }
+                assert!(
+                    !m.license
+                        .iter()
+                        .any(|l| l.bytes().any(|b| b.is_ascii_uppercase())),
+                    "{text:?}: {m:?}"
+                );
+            }
+            None => {
+                let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                if body.lines().next().is_some_and(|l| l.trim_end() == "---") {
+                    assert!(parse(&format!("{text}---\n")).is_some(), "{text:?}");
+                }
+            }
+        }
+    }
+}
+
+/// `ollama_manifest`: a name gives no path, or one inside `ROOT/manifests` made of
+/// plain parts.
+const OLLAMA_NAMES: &[&str] = &[
+    "..",
+    "..:..",
+    "x:..",
+    "a/./b",
+    "a//b",
+    "/abs",
+    "hf.co/../x:y",
+    "host.x/a/b/../c:d",
+    "C:\\x",
+    "model:tag:other",
+    "host.x/a:",
+    ".:.",
+];
+
+#[test]
+fn ollama_manifest_rows() {
+    use fineprint::evidence::ollama::manifest_path;
+    use std::path::Component;
+    let root = Path::new("/store/models");
+    for name in OLLAMA_NAMES {
+        if let Some(p) = manifest_path(root, name) {
+            let rest = p
+                .strip_prefix(root.join("manifests"))
+                .unwrap_or_else(|_| panic!("{name:?} -> {p:?}"));
+            assert!(
+                rest.components()
+                    .all(|c| matches!(c, Component::Normal(s) if s != ".." && s != ".")),
+                "{name:?} -> {p:?}"
+            );
+            assert!(rest.components().count() >= 4, "{name:?} -> {p:?}");
+        }
+    }
+}
