@@ -14,6 +14,7 @@
 pub mod context;
 pub mod kind;
 pub mod notebook;
+pub mod words;
 
 use std::ops::Range;
 
@@ -72,34 +73,6 @@ pub struct Candidate {
     /// Its shape.
     pub shape: Shape,
 }
-
-const fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b':' | b'@' | b'~')
-}
-
-/// Byte classes for the word scanner: [`WORD`] for [`is_word_byte`], plus [`SLASH`] and
-/// [`COLON`] so that a word's separators are known from the one pass that finds it.
-const WORD: u8 = 1;
-const SLASH: u8 = 2;
-const COLON: u8 = 4;
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if is_word_byte(c) {
-            t[b] = WORD;
-        }
-        if c == b'/' {
-            t[b] |= SLASH;
-        }
-        if c == b':' {
-            t[b] |= COLON;
-        }
-        b += 1;
-    }
-    t
-};
 
 fn is_name(s: &str) -> bool {
     !s.is_empty()
@@ -344,30 +317,14 @@ pub fn scan_range(
     let mut i = range.start;
     let json_escapes = matches!(kind, FileKind::Notebook | FileKind::Json);
     let mut brackets = context::Brackets::new();
-    while i < end {
-        let b = bytes[i];
-        if CLASS[usize::from(b)] & WORD == 0 {
-            // `\n`, `\"`, `\t` in JSON: the escaped character is not part of a word.
-            i += if json_escapes && b == b'\\' { 2 } else { 1 };
-            continue;
-        }
-        let start = i;
-        // The classes of the word's bytes, or-ed: which separators it holds.
-        let mut seen = 0u8;
-        while i < end {
-            let c = CLASS[usize::from(bytes[i])];
-            if c & WORD == 0 {
-                break;
-            }
-            seen |= c;
-            i += 1;
-        }
-        let mut wend = i;
+    while let Some((start, word_end, seen_sep)) = words::next_word(bytes, &mut i, end, json_escapes)
+    {
+        let mut wend = word_end;
         while wend > start && matches!(bytes[wend - 1], b'.' | b':' | b',') {
             wend -= 1;
         }
         // `${MODEL:-org/name}`: the default value is the word.
-        let start = if seen & COLON == 0 {
+        let start = if !seen_sep {
             start
         } else {
             match bytes[start..wend]
@@ -383,7 +340,7 @@ pub fn scan_range(
             continue;
         };
         // Cheap filters before any allocation: most words are plain identifiers.
-        let has_sep = seen & (SLASH | COLON) != 0 && word.bytes().any(|b| b == b'/' || b == b':');
+        let has_sep = seen_sep && word.bytes().any(|b| b == b'/' || b == b':');
         let lw = word.len();
         // Every model file extension ends in `f`, `s` or `t`.
         let model_file = lw > 5

@@ -19,11 +19,17 @@ pub fn source_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
             b'"' => {
                 let start = i + 1;
                 let mut j = start;
-                while j < bytes.len() && bytes[j] != b'"' {
-                    if bytes[j] == b'\\' {
-                        j += 1;
+                // To the closing quote, stepping over escapes; outputs (base64 images,
+                // long logs) are mostly strings, so jump between quotes and backslashes.
+                while j < bytes.len() {
+                    match memchr::memchr2(b'"', b'\\', &bytes[j..]) {
+                        None => j = bytes.len(),
+                        Some(k) if bytes[j + k] == b'"' => {
+                            j += k;
+                            break;
+                        }
+                        Some(k) => j += k + 2,
                     }
-                    j += 1;
                 }
                 let end = j.min(bytes.len());
                 // A string followed by `:` is a key.

@@ -99,6 +99,10 @@ struct Set {
     /// for each of its pattern ids the globs that share that literal.
     floating: Option<AhoCorasick>,
     floating_globs: Vec<Vec<u32>>,
+    /// The first three bytes of every floating literal, hashed into a bit set
+    /// ([`gram_slot`]): a query none of whose three-byte windows is in it holds no
+    /// literal, and the automaton is not run. Empty when a literal is shorter.
+    floating_grams: Vec<u64>,
     /// Patterns made of stars only (they match everything).
     always: Vec<u32>,
 }
@@ -127,7 +131,15 @@ impl Set {
                 }
             }
         }
-        if let Some(ac) = &self.floating {
+        if let Some(ac) = &self.floating
+            && (self.floating_grams.is_empty()
+                || q.windows(3).any(|g| {
+                    let s = gram_slot(g);
+                    self.floating_grams
+                        .get(s / 64)
+                        .is_some_and(|w| w & (1 << (s % 64)) != 0)
+                }))
+        {
             // A literal found twice checks its globs twice; `dedup` below merges them.
             let mut last = usize::MAX;
             for m in ac.find_overlapping_iter(q) {
@@ -147,6 +159,14 @@ impl Set {
         hits.dedup();
         hits
     }
+}
+
+/// Bits in [`Set::floating_grams`].
+const GRAM_BITS: usize = 1 << 14;
+
+fn gram_slot(g: &[u8]) -> usize {
+    let k = g.iter().take(3).fold(0u32, |k, &b| (k << 8) | u32::from(b));
+    (k.wrapping_mul(0x9E37_79B1) >> 18) as usize
 }
 
 /// All compiled pattern sets.
@@ -170,10 +190,17 @@ pub struct BarePrefixes {
     entries: Vec<(u32, Vec<u8>)>,
     /// One bit per hashed key ([`key_slot`]); empty until [`BarePrefixes::finish`].
     keys: Vec<u64>,
+    /// One bit per pair of raw first bytes that normalize to the first two bytes of
+    /// some key (both cases, `_` and `-`): the first test, one lookup per word.
+    pairs: Vec<u64>,
 }
 
 /// Bits in [`BarePrefixes::keys`].
 const KEY_BITS: usize = 1 << 16;
+
+fn pair_slot(a: u8, b: u8) -> usize {
+    (usize::from(a) << 8) | usize::from(b)
+}
 
 fn key_slot(k: u32) -> usize {
     // Fibonacci hashing to 16 bits.
@@ -217,10 +244,36 @@ impl BarePrefixes {
                 *w |= 1 << (s % 64);
             }
         }
+        // Raw bytes by what they normalize to.
+        let mut raw: Vec<Vec<u8>> = vec![Vec::new(); 256];
+        for b in 0..=255u8 {
+            raw[usize::from(norm_byte(b))].push(b);
+        }
+        self.pairs = vec![0; (1 << 16) / 64];
+        for (k, _) in &self.entries {
+            let (n0, n1) = ((k >> 16) as u8, (k >> 8) as u8);
+            for &a in &raw[usize::from(n0)] {
+                for &b in &raw[usize::from(n1)] {
+                    let s = pair_slot(a, b);
+                    if let Some(w) = self.pairs.get_mut(s / 64) {
+                        *w |= 1 << (s % 64);
+                    }
+                }
+            }
+        }
     }
 
     /// Whether `word` starts with the literal prefix of some bare pattern.
     pub fn may_match(&self, word: &[u8]) -> bool {
+        let [a, b, _, ..] = word else { return false };
+        let p = pair_slot(*a, *b);
+        if self
+            .pairs
+            .get(p / 64)
+            .is_none_or(|w| w & (1 << (p % 64)) == 0)
+        {
+            return false;
+        }
         let Some(k) = key(word) else { return false };
         let s = key_slot(k);
         if self
@@ -300,6 +353,16 @@ impl Builder {
                 always.push(i);
             }
         }
+        let mut floating_grams = Vec::new();
+        if literals.iter().all(|l| l.len() >= 3) {
+            floating_grams = vec![0u64; GRAM_BITS / 64];
+            for l in &literals {
+                let s = gram_slot(&l[..3]);
+                if let Some(w) = floating_grams.get_mut(s / 64) {
+                    *w |= 1 << (s % 64);
+                }
+            }
+        }
         let floating = if literals.is_empty() {
             None
         } else {
@@ -317,6 +380,7 @@ impl Builder {
             by_first_byte,
             floating,
             floating_globs,
+            floating_grams,
             always,
         })
     }
@@ -432,13 +496,8 @@ impl PatternIndex {
 
     /// Every match, in pattern order.
     pub fn all(&self, kind: PatternKind, query: &str) -> Vec<Match> {
-        let q = if kind == PatternKind::Api {
-            query.replace('_', "-")
-        } else {
-            normalize(query)
-        };
         let set = self.set(kind);
-        set.matches(q.as_bytes())
+        with_query(kind, query, |q| set.matches(q))
             .into_iter()
             .filter_map(|i| set.entries.get(i).cloned())
             .collect()
@@ -446,15 +505,9 @@ impl PatternIndex {
 
     /// The match with the most literal characters (the first such on a tie).
     pub fn best(&self, kind: PatternKind, query: &str) -> Option<Match> {
-        let q = if kind == PatternKind::Api {
-            query.replace('_', "-")
-        } else {
-            normalize(query)
-        };
         let set = self.set(kind);
         let mut best: Option<&Match> = None;
-        for m in set
-            .matches(q.as_bytes())
+        for m in with_query(kind, query, |q| set.matches(q))
             .into_iter()
             .filter_map(|i| set.entries.get(i))
         {
@@ -463,6 +516,32 @@ impl PatternIndex {
             }
         }
         best.cloned()
+    }
+}
+
+/// Runs `f` on the query normalized for `kind` (`_` as `-`, and lowercase ASCII
+/// except for API names), in a buffer on the stack when it is short: this runs for
+/// every candidate word. Byte by byte is the same as [`normalize`] character by
+/// character, since only ASCII bytes change.
+fn with_query<R>(kind: PatternKind, query: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let norm = |b: u8| {
+        if b == b'_' {
+            b'-'
+        } else if kind == PatternKind::Api {
+            b
+        } else {
+            b.to_ascii_lowercase()
+        }
+    };
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..query.len()) {
+        Some(q) => {
+            for (d, s) in q.iter_mut().zip(query.bytes()) {
+                *d = norm(s);
+            }
+            f(q)
+        }
+        None => f(&query.bytes().map(norm).collect::<Vec<u8>>()),
     }
 }
 
