@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::{self, FileKind};
 use crate::evidence::{Place, Roots, Store};
@@ -60,6 +61,24 @@ pub struct Skipped {
     pub path: String,
     /// Why it was skipped.
     pub reason: String,
+}
+
+/// Counters a caller may watch while a check runs (from another thread): the walk
+/// only counts, and showing progress is the caller's business.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files read so far.
+    pub files: AtomicU64,
+    /// Bytes read so far.
+    pub bytes: AtomicU64,
+}
+
+impl Progress {
+    fn add(&self, bytes: usize) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes
+            .fetch_add(u64::try_from(bytes).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
 }
 
 /// A finding about the policy file itself.
@@ -245,6 +264,7 @@ struct Env<'a> {
     policy: &'a Policy,
     today: &'a str,
     store: &'a Store,
+    progress: Option<&'a Progress>,
 }
 
 fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env<'_>) -> Outcome {
@@ -269,6 +289,9 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
         Ok(b) => b,
         Err(e) => return skip(format!("unreadable: {e}")),
     };
+    if let Some(p) = env.progress {
+        p.add(bytes.len());
+    }
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return skip("binary (contains NUL bytes)".into());
     }
@@ -327,14 +350,41 @@ pub fn run(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy) -> Report {
     run_with(paths, kb, policy, &Store::new(Roots::from_env(), None))
 }
 
+/// [`run`], counting files and bytes read in `progress` as it goes.
+pub fn run_counted(
+    paths: &[PathBuf],
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    progress: &Progress,
+) -> Report {
+    run_progress(
+        paths,
+        kb,
+        policy,
+        &Store::new(Roots::from_env(), None),
+        Some(progress),
+    )
+}
+
 /// Checks files and folders with an evidence store.
 pub fn run_with(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy, store: &Store) -> Report {
+    run_progress(paths, kb, policy, store, None)
+}
+
+fn run_progress(
+    paths: &[PathBuf],
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    store: &Store,
+    progress: Option<&Progress>,
+) -> Report {
     let today = crate::policy::today();
     let env = Env {
         kb,
         policy,
         today: &today,
         store,
+        progress,
     };
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     for root in paths {

@@ -3,6 +3,7 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use fineprint::findings::Severity;
@@ -149,6 +150,80 @@ fn load(
     Ok((kb, policy))
 }
 
+/// `check::run`, with a progress line on stderr when stderr is a terminal and the walk
+/// has run for a second (`FINEPRINT_PROGRESS_DELAY_MS` changes the delay): files and
+/// megabytes read, seconds elapsed, redrawn at most ten times a second and erased when
+/// the walk ends. Nothing is written when stderr is not a terminal (pipes, CI logs).
+fn check_with_progress(
+    paths: &[PathBuf],
+    kb: &KnowledgeBase,
+    policy: &Policy,
+) -> fineprint::check::Report {
+    let progress = fineprint::check::Progress::default();
+    if !std::io::stderr().is_terminal() {
+        return fineprint::check::run_counted(paths, kb, policy, &progress);
+    }
+    let delay = std::env::var("FINEPRINT_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis);
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let progress = &progress;
+        scope.spawn(move || progress_line(progress, &finished, delay));
+        let report = fineprint::check::run_counted(paths, kb, policy, progress);
+        drop(done);
+        report
+    })
+}
+
+/// Draws the progress line until `finished` is closed, then erases it.
+fn progress_line(
+    progress: &fineprint::check::Progress,
+    finished: &std::sync::mpsc::Receiver<()>,
+    delay: Duration,
+) {
+    use std::io::Write as _;
+    let start = Instant::now();
+    let mut width = 0usize;
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= delay {
+            width = width.max(draw_progress(progress, elapsed, width));
+        }
+        // Returns at once when the walk ends, so the line never delays it.
+        if !matches!(
+            finished.recv_timeout(Duration::from_millis(100)),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        ) {
+            break;
+        }
+    }
+    if width > 0 {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{:width$}\r", "");
+        let _ = err.flush();
+    }
+}
+
+/// Writes the line over the previous one (`width` wide); returns its width.
+fn draw_progress(progress: &fineprint::check::Progress, elapsed: Duration, width: usize) -> usize {
+    use std::io::Write as _;
+    use std::sync::atomic::Ordering::Relaxed;
+    let line = format!(
+        "checking: {} files, {:.1} MB, {:.1} s",
+        progress.files.load(Relaxed),
+        progress.bytes.load(Relaxed) as f64 / 1e6,
+        elapsed.as_secs_f64()
+    );
+    // Carriage return and padding (no escape sequences): works on any terminal.
+    let pad = width.saturating_sub(line.len());
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r{line}{:pad$}", "");
+    let _ = err.flush();
+    line.len()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -196,7 +271,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             let start = start.canonicalize().unwrap_or(start);
             let (kb, policy) = load(config.as_ref(), rules.as_ref(), &start)?;
-            let report = fineprint::check::run(&paths, &kb, &policy);
+            let report = check_with_progress(&paths, &kb, &policy);
             // The folder checked, when there is exactly one: the base of SARIF URIs
             // and the subject of the bill of materials.
             let root = match paths.as_slice() {

@@ -309,3 +309,44 @@ fn explain_prints_cards_and_refuses_unknowns() {
         );
     }
 }
+
+/// The progress line of `check` is for terminals: with stderr piped (CI logs, editors,
+/// scripts) nothing is written there, in any format, even with the delay before the
+/// line set to zero; and stdout holds the report alone. (On a terminal, the line is
+/// checked by hand: see docs/performance.md.)
+#[test]
+fn no_progress_output_when_stderr_is_piped() {
+    let d = tempfile::tempdir().expect("tmp");
+    for i in 0..50 {
+        write(
+            d.path(),
+            &format!("src/m{i}.py"),
+            b"m = from_pretrained(\"meta-llama/Llama-3.1-8B\")\nx = [1, 2, 3]\n",
+        );
+    }
+    for format in ["human", "json", "sarif", "cyclonedx"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fineprint"))
+            .env("FINEPRINT_NO_EVIDENCE", "1")
+            .env("NO_COLOR", "1")
+            .env("FINEPRINT_TODAY", "2026-11-23")
+            .env("FINEPRINT_PROGRESS_DELAY_MS", "0")
+            .args(["check", "--format", format, "."])
+            .current_dir(d.path())
+            .output()
+            .expect("run fineprint");
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: stderr should be empty, got {:?}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains('\r') && !stdout.contains("checking:"),
+            "{format}: progress in stdout"
+        );
+        if format != "human" {
+            let _: Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{format}: stdout is not one JSON document: {e}"));
+        }
+    }
+}
