@@ -2,7 +2,11 @@
 //! `initialize`, open → first diagnostics, hover, and a one-character edit →
 //! published diagnostics (debounce included) on 1 MB and 10 MB files.
 //!
-//! Run: `cargo bench -p fineprint --bench lsp_latency` (builds the release binary).
+//! Also the server's resident memory with 100 open documents of 100 KB each (VmRSS and
+//! VmHWM from /proc).
+//!
+//! Run: `cargo bench -p fineprint --bench lsp_latency` (builds the release binary);
+//! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone.
 //! Prints medians and 95th percentiles; figures are recorded in docs/performance.md.
 
 #[path = "../tests/common/mod.rs"]
@@ -167,6 +171,64 @@ fn edit_latency(bin: &str, bytes: usize, every: usize, edits: usize) -> (f64, f6
     (open_ms, pct(&mut lat.clone(), 0.5), pct(&mut lat, 0.95))
 }
 
+/// `VmRSS` and `VmHWM` of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse::<u64>()
+            .ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Resident memory of the server with `docs` open documents of about `bytes` each
+/// (Python with a model reference every 100 lines, each document different), once
+/// every document's diagnostics are published.
+fn memory_with_open_documents(bin: &str, docs: usize, bytes: usize) {
+    let mut s = Server::start(bin);
+    let pid = s.child.id();
+    s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    s.notify("initialized", json!({}));
+    let idle = rss_kib(pid);
+    let t = Instant::now();
+    for d in 0..docs {
+        // Different text in each document: the index in every line.
+        let text = big_file(bytes, 100).replace("compute(", &format!("compute_{d}("));
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": format!("file:///bench/mem/doc{d}.py"), "languageId": "python", "version": 1, "text": text}}),
+        );
+    }
+    let mut published = std::collections::HashSet::new();
+    while published.len() < docs {
+        let m = s.wait(|m| m["method"] == "textDocument/publishDiagnostics");
+        if let Some(uri) = m["params"]["uri"].as_str() {
+            published.insert(uri.to_string());
+        }
+    }
+    let open_s = t.elapsed().as_secs_f64();
+    std::thread::sleep(Duration::from_millis(300));
+    let mib = |k: u64| k as f64 / 1024.0;
+    match (idle, rss_kib(pid)) {
+        (Some((idle_rss, _)), Some((rss, hwm))) => println!(
+            "memory: {docs} open documents of {} KB: VmRSS {:.1} MiB, VmHWM {:.1} MiB (after initialize: {:.1} MiB); opened and published in {open_s:.2} s",
+            bytes / 1000,
+            mib(rss),
+            mib(hwm),
+            mib(idle_rss)
+        ),
+        _ => println!("memory: /proc/{pid}/status unreadable (not Linux?)"),
+    }
+}
+
 fn main() {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = Command::new("cargo")
@@ -177,6 +239,10 @@ fn main() {
     assert!(status.success());
     let bin = root.join("target/release/fineprint");
     let bin = bin.to_str().expect("utf-8 path");
+    if std::env::args().any(|a| a == "memory") {
+        memory_with_open_documents(bin, 100, 100_000);
+        return;
+    }
 
     // initialize and first diagnostics, 20 fresh servers.
     let mut init = Vec::new();
@@ -235,4 +301,5 @@ fn main() {
             "{label}: open -> diagnostics {open:.1} ms; one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms (n=200)"
         );
     }
+    memory_with_open_documents(bin, 100, 100_000);
 }
