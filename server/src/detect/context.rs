@@ -31,7 +31,7 @@ pub enum Context {
     Neutral,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyClass {
     Dataset,
     Ignore,
@@ -73,16 +73,42 @@ fn classify_key(vocab: &DetectVocab, key: &str) -> KeyClass {
     if k.is_empty() {
         return KeyClass::Neutral;
     }
-    if vocab.ignore_keys.contains(&k) || vocab.ignore_key_contains.iter().any(|x| has(&k, x)) {
+    // The bytes the key holds: a needle with a byte it lacks is not in it.
+    let bytes = ByteSet::of(&k);
+    let has = |x: &String| bytes.may_hold(x) && has(&k, x);
+    if vocab.ignore_keys.contains(&k) || vocab.ignore_key_contains.iter().any(has) {
         return KeyClass::Ignore;
     }
-    if vocab.dataset_key_contains.iter().any(|x| has(&k, x)) {
+    if vocab.dataset_key_contains.iter().any(has) {
         return KeyClass::Dataset;
     }
-    if vocab.model_keys.contains(&k) || vocab.model_key_contains.iter().any(|x| has(&k, x)) {
+    if vocab.model_keys.contains(&k) || vocab.model_key_contains.iter().any(has) {
         return KeyClass::Model;
     }
     KeyClass::Neutral
+}
+
+/// The set of bytes in a text.
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn of(s: &str) -> Self {
+        let mut set = [0u64; 4];
+        for b in s.bytes() {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        Self(set)
+    }
+
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
+    /// False when `needle` has a first or last byte the text lacks.
+    fn may_hold(&self, needle: &str) -> bool {
+        let n = needle.as_bytes();
+        n.first().is_none_or(|&b| self.contains(b)) && n.last().is_none_or(|&b| self.contains(b))
+    }
 }
 
 fn classify_call(vocab: &DetectVocab, name: &str) -> KeyClass {
@@ -90,10 +116,12 @@ fn classify_call(vocab: &DetectVocab, name: &str) -> KeyClass {
     if n.is_empty() {
         return KeyClass::Neutral;
     }
-    if vocab.dataset_call_contains.iter().any(|x| has(&n, x)) {
+    let bytes = ByteSet::of(&n);
+    let has = |x: &String| bytes.may_hold(x) && has(&n, x);
+    if vocab.dataset_call_contains.iter().any(has) {
         return KeyClass::Dataset;
     }
-    if vocab.model_call_contains.iter().any(|x| has(&n, x)) {
+    if vocab.model_call_contains.iter().any(has) {
         return KeyClass::Model;
     }
     KeyClass::Neutral
@@ -233,12 +261,30 @@ pub struct Brackets {
     pos: usize,
     /// Offsets of the unmatched opening brackets read, ascending.
     open: Vec<usize>,
+    /// The names before brackets, classified, by the bracket's offset: a call's class
+    /// and whether it takes Ollama names, or a container key's class. Consecutive
+    /// words mostly share their enclosing brackets.
+    names: Vec<(usize, KeyClass, bool)>,
 }
 
 impl Brackets {
     /// A tracker at the start of a text.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The classification of the name before the bracket at `at`, computed once.
+    fn named(
+        &mut self,
+        at: usize,
+        classify: impl FnOnce() -> (KeyClass, bool),
+    ) -> (KeyClass, bool) {
+        if let Some(&(_, class, ollama)) = self.names.iter().find(|(p, ..)| *p == at) {
+            return (class, ollama);
+        }
+        let (class, ollama) = classify();
+        self.names.push((at, class, ollama));
+        (class, ollama)
     }
 
     /// Reads up to `start`; afterwards `open` holds the unmatched openings in
@@ -249,8 +295,10 @@ impl Brackets {
         if start < self.pos || self.pos < floor {
             // Moved backwards, or far ahead: what lies before the floor is never read.
             self.open.clear();
+            self.names.clear();
             self.pos = floor;
         }
+        self.names.retain(|(at, ..)| *at >= floor);
         let from = self.pos;
         let hay = &bytes[from..start];
         // Openings and closings found with two vectorized searches, merged in order.
@@ -379,14 +427,15 @@ fn toml_table(text: &str, line_start: usize) -> Vec<String> {
 fn has_repo_type(s: &str) -> bool {
     // ASCII case-insensitive, without lowercasing a copy of the statement (which may
     // be kilobytes long): lowercasing ASCII keeps every byte offset.
+    // Found from the separator (`_`, `-`: rarer than the letters): `repo` before it,
+    // `type` after it.
     let b = s.as_bytes();
-    let mut from = 0;
-    while let Some(p) = find_ignore_case(&b[from..], b"repo") {
-        let at = from + p + 4;
-        let rest = &b[at..];
-        if rest.len() >= 5
-            && (rest[0] == b'_' || rest[0] == b'-')
-            && rest[1..5].eq_ignore_ascii_case(b"type")
+    for sep in memchr::memchr2_iter(b'_', b'-', b) {
+        let at = sep;
+        if at >= 4
+            && b[at - 4..at].eq_ignore_ascii_case(b"repo")
+            && b.get(at + 1..at + 5)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"type"))
         {
             // The next 16 characters.
             let after = s.get(at + 5..).unwrap_or("");
@@ -398,7 +447,6 @@ fn has_repo_type(s: &str) -> bool {
                 return true;
             }
         }
-        from = at;
     }
     false
 }
@@ -562,6 +610,13 @@ fn rfind_lowercased(hay: &[u8], needle: &[u8]) -> Option<usize> {
                 .all(|(a, b)| a.to_ascii_lowercase() == *b)
     };
     let mut end = hay.len().checked_sub(rest.len())?;
+    // Mostly a handful of places to try (the caller passes the tail of a line): a
+    // plain loop, cheaper there than setting up a vector search.
+    if end <= 32 {
+        return (0..end)
+            .rev()
+            .find(|&at| hay[at].to_ascii_lowercase() == first && same(&hay[at + 1..]));
+    }
     loop {
         let at = if first.is_ascii_lowercase() {
             memchr::memrchr2(first, first.to_ascii_uppercase(), &hay[..end])?
@@ -625,21 +680,35 @@ pub fn classify_at(
     let encl = enclosing(text, start, brackets);
     let call = encl.iter().find(|(what, _, _)| *what == KeyKind::Call);
     // A dataset download in the same call or shell command.
-    let statement = match call {
-        Some((_, _, pos)) => slice(text, *pos, statement_end(text, end, true)),
-        None => slice(
-            text,
-            command_start(text, line_start, start),
-            statement_end(text, end, false),
-        ),
+    let statement_start = match call {
+        Some((_, _, pos)) => *pos,
+        None => command_start(text, line_start, start),
     };
-    if has_repo_type(statement) {
+    // The statement ends at most [`SCAN_FORWARD`] bytes on: when the text up to there
+    // has no `repo_type`, neither has the statement, and its end need not be found.
+    let mut reach = (end + SCAN_FORWARD).min(text.len());
+    while !text.is_char_boundary(reach) {
+        reach += 1;
+    }
+    if has_repo_type(slice(text, statement_start, reach))
+        && has_repo_type(slice(
+            text,
+            statement_start,
+            statement_end(text, end, call.is_some()),
+        ))
+    {
         return Context::Negative;
     }
-    let ollama_call = call.is_some_and(|(_, name, _)| {
+    // A call's name: its class, and whether it takes Ollama names.
+    let call_class = |name: &str| {
         let n = name.to_ascii_lowercase();
-        vocab.ollama_call_contains.iter().any(|x| has(&n, x))
-    });
+        (
+            classify_call(vocab, name),
+            vocab.ollama_call_contains.iter().any(|x| has(&n, x)),
+        )
+    };
+    let ollama_call =
+        call.is_some_and(|(_, name, pos)| brackets.named(*pos, || call_class(name)).1);
     let model = if ollama_call {
         Context::Ollama
     } else {
@@ -689,7 +758,7 @@ pub fn classify_at(
                 if !inherits {
                     continue;
                 }
-                let c = classify_call(vocab, name);
+                let c = brackets.named(*pos, || call_class(name)).0;
                 // `os.environ.get("MODEL_ID", "org/name")`: an earlier quoted argument on
                 // the same line names a model key.
                 if c == KeyClass::Neutral && !name.is_empty() && !args.contains('\n') {
@@ -703,7 +772,11 @@ pub fn classify_at(
                 }
                 c
             }
-            KeyKind::Container => classify_key(vocab, name),
+            KeyKind::Container => {
+                brackets
+                    .named(*pos, || (classify_key(vocab, name), false))
+                    .0
+            }
         };
         match class {
             KeyClass::Dataset | KeyClass::Ignore => return Context::Negative,
@@ -770,6 +843,44 @@ mod tests {
             }
         }
         None
+    }
+
+    /// `has_repo_type` as written before it searched from the separators.
+    fn has_repo_type_reference(s: &str) -> bool {
+        let lower = s.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(p) = lower[from..].find("repo") {
+            let at = from + p + 4;
+            let rest = &lower[at..];
+            if rest.starts_with("_type") || rest.starts_with("-type") {
+                let after: String = rest[5..].chars().take(16).collect();
+                if after.contains("dataset") || after.contains("space") {
+                    return true;
+                }
+            }
+            from = at;
+        }
+        false
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn has_repo_type_agrees_with_reference(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("repo"), Just("REPO"), Just("Repo"), Just("_type"), Just("-TYPE"),
+                    Just("_"), Just("-"), Just("type"), Just("=\""), Just(" "), Just("dataset"),
+                    Just("Space"), Just("é"), Just("x"), Just("repo_type=\"da"), Just("taset"),
+                    Just("0123456789abcdef"),
+                ],
+                0..12,
+            ),
+        ) {
+            let s: String = parts.concat();
+            prop_assert_eq!(has_repo_type(&s), has_repo_type_reference(&s));
+        }
     }
 
     fn kb() -> &'static crate::kb::KnowledgeBase {

@@ -99,10 +99,11 @@ struct Set {
     /// for each of its pattern ids the globs that share that literal.
     floating: Option<AhoCorasick>,
     floating_globs: Vec<Vec<u32>>,
-    /// The first three bytes of every floating literal, hashed into a bit set
-    /// ([`gram_slot`]): a query none of whose three-byte windows is in it holds no
-    /// literal, and the automaton is not run. Empty when a literal is shorter.
-    floating_grams: Vec<u64>,
+    /// The first four bytes of every floating literal (three for literals of three),
+    /// hashed into bit sets ([`gram_slot`]): a query none of whose windows of four (or
+    /// three) bytes is in them holds no literal, and the automaton is not run. Random
+    /// names (hashes, generated ids) pass three-byte windows far more often.
+    floating_grams: Option<Grams>,
     /// Patterns made of stars only (they match everything).
     always: Vec<u32>,
 }
@@ -122,23 +123,17 @@ impl Set {
             .and_then(|b| self.by_first_byte.get(usize::from(*b)))
         {
             for &i in bucket {
-                if self
-                    .globs
-                    .get(i as usize)
-                    .is_some_and(|g| q.starts_with(g.prefix()))
-                {
+                // The second byte first: most prefixes of a bucket differ there.
+                if self.globs.get(i as usize).is_some_and(|g| {
+                    let p = g.prefix();
+                    p.get(1).is_none_or(|b| q.get(1) == Some(b)) && q.starts_with(p)
+                }) {
                     check(i);
                 }
             }
         }
         if let Some(ac) = &self.floating
-            && (self.floating_grams.is_empty()
-                || q.windows(3).any(|g| {
-                    let s = gram_slot(g);
-                    self.floating_grams
-                        .get(s / 64)
-                        .is_some_and(|w| w & (1 << (s % 64)) != 0)
-                }))
+            && self.floating_grams.as_ref().is_none_or(|g| g.may_hold(q))
         {
             // A literal found twice checks its globs twice; `dedup` below merges them.
             let mut last = usize::MAX;
@@ -161,12 +156,57 @@ impl Set {
     }
 }
 
-/// Bits in [`Set::floating_grams`].
-const GRAM_BITS: usize = 1 << 14;
+/// Bits in each set of [`Grams`].
+const GRAM_BITS: usize = 1 << 16;
 
 fn gram_slot(g: &[u8]) -> usize {
-    let k = g.iter().take(3).fold(0u32, |k, &b| (k << 8) | u32::from(b));
-    (k.wrapping_mul(0x9E37_79B1) >> 18) as usize
+    let k = g.iter().take(4).fold(0u32, |k, &b| (k << 8) | u32::from(b));
+    (k.wrapping_mul(0x9E37_79B1) >> 16) as usize
+}
+
+/// Hashed prefixes of literals: four bytes long, or three for literals of three.
+#[derive(Debug)]
+struct Grams {
+    three: Vec<u64>,
+    four: Vec<u64>,
+    any_three: bool,
+}
+
+impl Grams {
+    /// `None` when a literal is shorter than three bytes (no filter then).
+    fn new(literals: &[&[u8]]) -> Option<Self> {
+        let mut g = Self {
+            three: vec![0; GRAM_BITS / 64],
+            four: vec![0; GRAM_BITS / 64],
+            any_three: false,
+        };
+        for l in literals {
+            let (set, n) = match l.len() {
+                0..=2 => return None,
+                3 => {
+                    g.any_three = true;
+                    (&mut g.three, 3)
+                }
+                _ => (&mut g.four, 4),
+            };
+            let s = gram_slot(&l[..n]);
+            if let Some(w) = set.get_mut(s / 64) {
+                *w |= 1 << (s % 64);
+            }
+        }
+        Some(g)
+    }
+
+    fn has(set: &[u64], g: &[u8]) -> bool {
+        let s = gram_slot(g);
+        set.get(s / 64).is_some_and(|w| w & (1 << (s % 64)) != 0)
+    }
+
+    /// False when no literal can occur in `q`.
+    fn may_hold(&self, q: &[u8]) -> bool {
+        (self.any_three && q.windows(3).any(|g| Self::has(&self.three, g)))
+            || q.windows(4).any(|g| Self::has(&self.four, g))
+    }
 }
 
 /// All compiled pattern sets.
@@ -353,16 +393,7 @@ impl Builder {
                 always.push(i);
             }
         }
-        let mut floating_grams = Vec::new();
-        if literals.iter().all(|l| l.len() >= 3) {
-            floating_grams = vec![0u64; GRAM_BITS / 64];
-            for l in &literals {
-                let s = gram_slot(&l[..3]);
-                if let Some(w) = floating_grams.get_mut(s / 64) {
-                    *w |= 1 << (s % 64);
-                }
-            }
-        }
+        let floating_grams = Grams::new(&literals);
         let floating = if literals.is_empty() {
             None
         } else {
