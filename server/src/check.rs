@@ -17,7 +17,7 @@ use crate::findings::{self, Code, Diagnostic, Severity};
 use crate::kb::KnowledgeBase;
 use crate::policy::Policy;
 use crate::resolve::Reference;
-use crate::text::{Encoding, LineIndex};
+use crate::text::{Encoding, LineCursor, LineIndex};
 
 /// Files larger than this are skipped (bytes).
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
@@ -157,12 +157,25 @@ pub fn findings_for(
     policy: &Policy,
     today: &str,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = findings::evaluate(reference, kb, policy, today);
     let line = index.line_of(reference.span.start);
     let line_text = text.get(index.line_range(text, line)).unwrap_or("");
     let above = line
         .checked_sub(1)
         .map(|p| text.get(index.line_range(text, p)).unwrap_or(""));
+    findings_on_line(line_text, above, reference, kb, policy, today)
+}
+
+/// The findings of one reference whose start is on `line_text`, below `above` (none
+/// on the first line), after suppression comments.
+pub fn findings_on_line(
+    line_text: &str,
+    above: Option<&str>,
+    reference: &Reference,
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    today: &str,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = findings::evaluate(reference, kb, policy, today);
     let sup = suppression(line_text).or_else(|| {
         above
             .filter(|a| {
@@ -211,13 +224,20 @@ pub fn analyse_at(
         return Vec::new();
     }
     crate::evidence::weigh::attach(&mut refs, text, kind, kb, store, place);
-    let index = LineIndex::new(text);
+    // Positions are found on demand: most files have a handful of references, and
+    // indexing every line of every file cost more than the detection of some kinds.
+    let mut lines = LineCursor::new(text);
     refs.into_iter()
         .map(|reference| {
-            let (l0, c0) = index.position(text, reference.span.start, Encoding::Utf32);
-            let (l1, c1) = index.position(text, reference.span.end, Encoding::Utf32);
-            let lr = index.line_range(text, l0);
-            let line_text = text.get(lr.clone()).unwrap_or("").to_string();
+            let (l0, c0) = lines.position(reference.span.start, Encoding::Utf32);
+            let lr = lines.line_range_at(reference.span.start);
+            let above = lr
+                .start
+                .checked_sub(1)
+                .map(|end| &text[lines.line_range_at(end)]);
+            let line_text = text.get(lr.clone()).unwrap_or("");
+            let diagnostics = findings_on_line(line_text, above, &reference, kb, policy, today);
+            let (l1, c1) = lines.position(reference.span.end, Encoding::Utf32);
             let s = reference
                 .span
                 .start
@@ -229,14 +249,13 @@ pub fn analyse_at(
                 .saturating_sub(lr.start)
                 .min(line_text.len())
                 .max(s);
-            let diagnostics = findings_for(text, &index, &reference, kb, policy, today);
             Found {
                 reference,
                 line: l0 + 1,
                 column: c0 + 1,
                 end_line: l1 + 1,
                 end_column: c1 + 1,
-                line_text,
+                line_text: line_text.to_string(),
                 line_span: s..e,
                 diagnostics,
             }

@@ -140,8 +140,22 @@ fn rules(kb: &KnowledgeBase, m: Match, how: String) -> Resolution {
 
 /// Resolves `org/name` against the knowledge base.
 pub fn resolve_repo(kb: &KnowledgeBase, org: &str, name: &str) -> Option<Resolution> {
-    let id = format!("{org}/{name}");
-    if let Some(m) = kb.best_match(PatternKind::HfRepo, &id) {
+    resolve_repo_id(kb, &repo_id(org, name), org, name)
+}
+
+/// `org/name`, built without the formatting machinery (this runs for every
+/// `org/name`-shaped word in a model context).
+fn repo_id(org: &str, name: &str) -> String {
+    let mut id = String::with_capacity(org.len() + 1 + name.len());
+    id.push_str(org);
+    id.push('/');
+    id.push_str(name);
+    id
+}
+
+/// [`resolve_repo`] with the id `org/name` already built.
+fn resolve_repo_id(kb: &KnowledgeBase, id: &str, org: &str, name: &str) -> Option<Resolution> {
+    if let Some(m) = kb.best_match(PatternKind::HfRepo, id) {
         let how = format!("the rule `{}` names this repository", m.pattern);
         return Some(rules(kb, m, how));
     }
@@ -270,11 +284,12 @@ pub fn resolve_candidate(
     ctx: Context,
     kb: &KnowledgeBase,
 ) -> Option<Reference> {
-    let src = text.get(cand.span.clone())?.to_string();
+    let src = text.get(cand.span.clone())?;
     let expects_model = matches!(ctx, Context::Model | Context::Ollama);
+    // Most candidates are not references: nothing is allocated until one is.
     let mk = |kind: RefKind, id: String, resolution: Option<Resolution>| Reference {
         span: cand.span.clone(),
-        text: src.clone(),
+        text: src.to_string(),
         kind,
         id,
         resolution,
@@ -294,7 +309,7 @@ pub fn resolve_candidate(
             explicit,
             api_router,
         } => {
-            let id = format!("{org}/{name}");
+            let id = repo_id(org, name);
             // `models/...`, `datasets/...`: reserved on the hub, never an org.
             if kb
                 .vocab
@@ -304,7 +319,7 @@ pub fn resolve_candidate(
             {
                 return resolve_api(kb, name).map(|r| mk(RefKind::Api, name.clone(), Some(r)));
             }
-            if let Some(r) = resolve_repo(kb, org, name) {
+            if let Some(r) = resolve_repo_id(kb, &id, org, name) {
                 return Some(mk(RefKind::Hf, id, Some(r)));
             }
             if *api_router && let Some(r) = resolve_api(kb, name) {

@@ -15,6 +15,8 @@ use crate::kb::DetectVocab;
 pub const SCAN_BACK: usize = 2048;
 /// How far forward the scan for `repo_type=` goes.
 pub const SCAN_FORWARD: usize = 400;
+/// How many classified keys a scan remembers.
+const KEY_MEMO: usize = 1024;
 /// How many lines up the YAML/TOML parent search goes.
 pub const PARENT_LINES: usize = 300;
 
@@ -265,6 +267,8 @@ pub struct Brackets {
     /// and whether it takes Ollama names, or a container key's class. Consecutive
     /// words mostly share their enclosing brackets.
     names: Vec<(usize, KeyClass, bool)>,
+    /// Keys classified so far, by their text as written: a file repeats its keys.
+    keys: std::collections::HashMap<String, KeyClass>,
 }
 
 impl Brackets {
@@ -285,6 +289,20 @@ impl Brackets {
         let (class, ollama) = classify();
         self.names.push((at, class, ollama));
         (class, ollama)
+    }
+
+    /// [`classify_key`], remembered for the rest of the scan (at most [`KEY_MEMO`]
+    /// keys, then forgotten all at once).
+    fn key_class(&mut self, vocab: &DetectVocab, key: &str) -> KeyClass {
+        if let Some(&class) = self.keys.get(key) {
+            return class;
+        }
+        let class = classify_key(vocab, key);
+        if self.keys.len() >= KEY_MEMO {
+            self.keys.clear();
+        }
+        self.keys.insert(key.to_string(), class);
+        class
     }
 
     /// Reads up to `start`; afterwards `open` holds the unmatched openings in
@@ -433,9 +451,8 @@ fn has_repo_type(s: &str) -> bool {
     for sep in memchr::memchr2_iter(b'_', b'-', b) {
         let at = sep;
         if at >= 4
-            && b[at - 4..at].eq_ignore_ascii_case(b"repo")
-            && b.get(at + 1..at + 5)
-                .is_some_and(|t| t.eq_ignore_ascii_case(b"type"))
+            && lower_word(&b[at - 4..at]) == Some(*b"repo")
+            && b.get(at + 1..at + 5).and_then(lower_word) == Some(*b"type")
         {
             // The next 16 characters.
             let after = s.get(at + 5..).unwrap_or("");
@@ -449,6 +466,14 @@ fn has_repo_type(s: &str) -> bool {
         }
     }
     false
+}
+
+/// Four bytes with ASCII letters lowercased, as one word (setting bit 5 of every byte
+/// lowercases letters; the compare against a lowercase word of letters is exact,
+/// since no byte outside `A-Za-z` becomes a lowercase letter that way).
+fn lower_word(b: &[u8]) -> Option<[u8; 4]> {
+    let w: [u8; 4] = b.try_into().ok()?;
+    Some((u32::from_le_bytes(w) | 0x2020_2020).to_le_bytes())
 }
 
 /// The first offset of `needle` (lowercase ASCII) in `hay`, ignoring ASCII case.
@@ -718,7 +743,7 @@ pub fn classify_at(
     let prefix = slice(text, line_start, start);
     let key = direct_key(text, line_start, start);
     if let Some(key) = &key {
-        match classify_key(vocab, key) {
+        match brackets.key_class(vocab, key) {
             KeyClass::Dataset | KeyClass::Ignore => return Context::Negative,
             KeyClass::Model => return model,
             KeyClass::Neutral => {}
@@ -749,7 +774,7 @@ pub fn classify_at(
                     .filter(|q| q.starts_with("--"))
                     .last();
                 if let Some(flag) = flag {
-                    match classify_key(vocab, flag) {
+                    match brackets.key_class(vocab, flag) {
                         KeyClass::Dataset | KeyClass::Ignore => return Context::Negative,
                         KeyClass::Model => return model,
                         KeyClass::Neutral => {}
@@ -790,7 +815,7 @@ pub fn classify_at(
         _ => Vec::new(),
     };
     for p in parents {
-        match classify_key(vocab, &p) {
+        match brackets.key_class(vocab, &p) {
             KeyClass::Dataset | KeyClass::Ignore => return Context::Negative,
             KeyClass::Model if inherits => return model,
             _ => {}

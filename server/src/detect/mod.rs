@@ -74,12 +74,36 @@ pub struct Candidate {
     pub shape: Shape,
 }
 
+/// Bytes of names: 1 for `.`, `_`, `-` and digits, 2 for letters, 0 for the rest.
+static NAME_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() {
+            t[b] = 2;
+        } else if c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-') {
+            t[b] = 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// A name: starts with a letter or digit, holds only letters, digits, `.`, `_` and
+/// `-`, and at least one letter.
 fn is_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.as_bytes()[0].is_ascii_alphanumeric()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        && s.bytes().any(|b| b.is_ascii_alphabetic())
+    let b = s.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let (mut all, mut any_letter) = (true, 0u8);
+    for &c in b {
+        let k = NAME_BYTE[usize::from(c)];
+        all &= k != 0;
+        any_letter |= k;
+    }
+    all && any_letter & 2 != 0
 }
 
 fn has_file_extension(vocab: &DetectVocab, name: &str) -> bool {
@@ -184,15 +208,33 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
             return hub_path(vocab, &w[host.len()..]).map(|s| (0..w.len(), s));
         }
     }
-    if w.contains('@') || w.starts_with(['.', '/', '~', '-', ':']) {
+    if matches!(wb[0], b'.' | b'/' | b'~' | b'-' | b':') {
         return None;
     }
-    // One, two or three non-empty segments.
-    if wb.iter().filter(|&&b| b == b'/').count() > 2 {
-        return None;
+    // One, two or three non-empty segments, and no `@`: found in one pass over the
+    // word's bytes (words are short; a searcher per question cost more than the pass).
+    let mut slashes = [0usize; 2];
+    let mut n = 0;
+    for (i, &b) in wb.iter().enumerate() {
+        match b {
+            b'@' => return None,
+            b'/' if n == 2 => return None,
+            b'/' => {
+                slashes[n] = i;
+                n += 1;
+            }
+            _ => {}
+        }
     }
-    let mut parts = w.split('/');
-    let segs = (parts.next().unwrap_or(""), parts.next(), parts.next());
+    let segs = match n {
+        0 => (w, None, None),
+        1 => (&w[..slashes[0]], Some(&w[slashes[0] + 1..]), None),
+        _ => (
+            &w[..slashes[0]],
+            Some(&w[slashes[0] + 1..slashes[1]]),
+            Some(&w[slashes[1] + 1..]),
+        ),
+    };
     if segs.0.is_empty() || segs.1 == Some("") || segs.2 == Some("") {
         return None;
     }
@@ -531,6 +573,24 @@ mod tests {
         ) {
             let kb = kb();
             prop_assert_eq!(shape_of(&kb.vocab, &w), shape_of_reference(&kb.vocab, &w));
+        }
+    }
+
+    /// The two-pass `is_name` the table replaced.
+    fn is_name_reference(s: &str) -> bool {
+        !s.is_empty()
+            && s.as_bytes()[0].is_ascii_alphanumeric()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            && s.bytes().any(|b| b.is_ascii_alphabetic())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn is_name_agrees_with_reference(s in "([a-zA-Z]|[0-9]|[._/:@ -]|é|\\x00|\\x7f){0,10}") {
+            prop_assert_eq!(is_name(&s), is_name_reference(&s));
         }
     }
 }
