@@ -71,20 +71,24 @@ fn has(hay: &str, needle: &str) -> bool {
 }
 
 fn classify_key(vocab: &DetectVocab, key: &str) -> KeyClass {
-    let k = normalize_key(key);
+    classify_normalized(vocab, &normalize_key(key))
+}
+
+/// [`classify_key`] of a key already normalized.
+fn classify_normalized(vocab: &DetectVocab, k: &str) -> KeyClass {
     if k.is_empty() {
         return KeyClass::Neutral;
     }
     // The bytes the key holds: a needle with a byte it lacks is not in it.
-    let bytes = ByteSet::of(&k);
-    let has = |x: &String| bytes.may_hold(x) && has(&k, x);
-    if vocab.ignore_keys.contains(&k) || vocab.ignore_key_contains.iter().any(has) {
+    let bytes = ByteSet::of(k);
+    let has = |x: &String| bytes.may_hold(x) && has(k, x);
+    if vocab.ignore_keys.iter().any(|x| x == k) || vocab.ignore_key_contains.iter().any(has) {
         return KeyClass::Ignore;
     }
     if vocab.dataset_key_contains.iter().any(has) {
         return KeyClass::Dataset;
     }
-    if vocab.model_keys.contains(&k) || vocab.model_key_contains.iter().any(has) {
+    if vocab.model_keys.iter().any(|x| x == k) || vocab.model_key_contains.iter().any(has) {
         return KeyClass::Model;
     }
     KeyClass::Neutral
@@ -268,7 +272,7 @@ pub struct Brackets {
     /// words mostly share their enclosing brackets.
     names: Vec<(usize, KeyClass, bool)>,
     /// Keys classified so far, by their text as written: a file repeats its keys.
-    keys: std::collections::HashMap<String, KeyClass>,
+    keys: std::collections::HashMap<String, (KeyClass, bool)>,
 }
 
 impl Brackets {
@@ -294,15 +298,25 @@ impl Brackets {
     /// [`classify_key`], remembered for the rest of the scan (at most [`KEY_MEMO`]
     /// keys, then forgotten all at once).
     fn key_class(&mut self, vocab: &DetectVocab, key: &str) -> KeyClass {
-        if let Some(&class) = self.keys.get(key) {
-            return class;
+        self.key_info(vocab, key).0
+    }
+
+    /// A key's class, and whether it is one of the keys that inherit a parent's model
+    /// context (`inherit_keys`); remembered as [`Self::key_class`] is.
+    fn key_info(&mut self, vocab: &DetectVocab, key: &str) -> (KeyClass, bool) {
+        if let Some(&info) = self.keys.get(key) {
+            return info;
         }
-        let class = classify_key(vocab, key);
+        let k = normalize_key(key);
+        let info = (
+            classify_normalized(vocab, &k),
+            vocab.inherit_keys.contains(&k),
+        );
         if self.keys.len() >= KEY_MEMO {
             self.keys.clear();
         }
-        self.keys.insert(key.to_string(), class);
-        class
+        self.keys.insert(key.to_string(), info);
+        info
     }
 
     /// Reads up to `start`; afterwards `open` holds the unmatched openings in
@@ -445,12 +459,15 @@ fn toml_table(text: &str, line_start: usize) -> Vec<String> {
 fn has_repo_type(s: &str) -> bool {
     // ASCII case-insensitive, without lowercasing a copy of the statement (which may
     // be kilobytes long): lowercasing ASCII keeps every byte offset.
-    // Found from the separator (`_`, `-`: rarer than the letters): `repo` before it,
-    // `type` after it.
+    // Found from the `y` of `type` (rarer in code and data than the separators `_` and
+    // `-`): a separator two bytes before it, `repo` before that, `type` around it.
     let b = s.as_bytes();
-    for sep in memchr::memchr2_iter(b'_', b'-', b) {
-        let at = sep;
-        if at >= 4
+    for y in memchr::memchr2_iter(b'y', b'Y', b) {
+        let Some(at) = y.checked_sub(2) else {
+            continue;
+        };
+        if matches!(b[at], b'_' | b'-')
+            && at >= 4
             && lower_word(&b[at - 4..at]) == Some(*b"repo")
             && b.get(at + 1..at + 5).and_then(lower_word) == Some(*b"type")
         {
@@ -537,15 +554,16 @@ fn statement_end(text: &str, end: usize, in_call: bool) -> usize {
 fn command_start(text: &str, line_start: usize, start: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = start;
-    while i > line_start {
-        if matches!(bytes[i - 1], b';' | b'|')
-            || (bytes[i - 1] == b'&' && i >= 2 && bytes[i - 2] == b'&')
-        {
-            break;
+    // The nearest `;`, `|` or `&` before `start`, found with a vector search; a single
+    // `&` (not `&&`) does not end a command, so the search goes on before it.
+    while let Some(p) = memchr::memrchr3(b';', b'|', b'&', &bytes[line_start..i]) {
+        let at = line_start + p;
+        if bytes[at] != b'&' || (at > 0 && bytes[at - 1] == b'&') {
+            return at + 1;
         }
-        i -= 1;
+        i = at;
     }
-    i
+    line_start
 }
 
 /// The line's text before the word, preceded by the line above when that line ends
@@ -742,18 +760,18 @@ pub fn classify_at(
 
     let prefix = slice(text, line_start, start);
     let key = direct_key(text, line_start, start);
+    // A key with a neutral name (`title`, `provider`, `api_key`) is not the model its
+    // parent list or call is about; a few names (`name`, `id`, `path`) still are.
+    let mut inherits = true;
     if let Some(key) = &key {
-        match brackets.key_class(vocab, key) {
+        let (class, inherit) = brackets.key_info(vocab, key);
+        match class {
             KeyClass::Dataset | KeyClass::Ignore => return Context::Negative,
             KeyClass::Model => return model,
             KeyClass::Neutral => {}
         }
+        inherits = inherit;
     }
-    // A key with a neutral name (`title`, `provider`, `api_key`) is not the model its
-    // parent list or call is about; a few names (`name`, `id`, `path`) still are.
-    let inherits = key
-        .as_ref()
-        .is_none_or(|k| vocab.inherit_keys.contains(&normalize_key(k)));
     if let Some(ctx) = command_context(vocab, &continued_prefix(text, line_start, prefix)) {
         return ctx;
     }
@@ -870,6 +888,38 @@ mod tests {
         None
     }
 
+    /// `command_start` as written before it searched with `memrchr3`.
+    fn command_start_reference(text: &str, line_start: usize, start: usize) -> usize {
+        let bytes = text.as_bytes();
+        let mut i = start;
+        while i > line_start {
+            if matches!(bytes[i - 1], b';' | b'|')
+                || (bytes[i - 1] == b'&' && i >= 2 && bytes[i - 2] == b'&')
+            {
+                break;
+            }
+            i -= 1;
+        }
+        i
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn command_start_agrees_with_reference(
+            text in "[;|& a\n]{0,40}",
+            a in 0usize..45,
+            b in 0usize..45,
+        ) {
+            let (line_start, start) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
+            prop_assert_eq!(
+                command_start(&text, line_start, start),
+                command_start_reference(&text, line_start, start)
+            );
+        }
+    }
+
     /// `has_repo_type` as written before it searched from the separators.
     fn has_repo_type_reference(s: &str) -> bool {
         let lower = s.to_ascii_lowercase();
@@ -896,6 +946,7 @@ mod tests {
             parts in proptest::collection::vec(
                 prop_oneof![
                     Just("repo"), Just("REPO"), Just("Repo"), Just("_type"), Just("-TYPE"),
+                    Just("y"), Just("Y"), Just("tYpe"), Just("_ty"),
                     Just("_"), Just("-"), Just("type"), Just("=\""), Just(" "), Just("dataset"),
                     Just("Space"), Just("é"), Just("x"), Just("repo_type=\"da"), Just("taset"),
                     Just("0123456789abcdef"),

@@ -359,14 +359,14 @@ pub fn scan_range(
     let mut i = range.start;
     let json_escapes = matches!(kind, FileKind::Notebook | FileKind::Json);
     let mut brackets = context::Brackets::new();
-    while let Some((start, word_end, seen_sep)) = words::next_word(bytes, &mut i, end, json_escapes)
-    {
-        let mut wend = word_end;
+    while let Some(w) = words::next_word(bytes, &mut i, end, json_escapes) {
+        let (start, seen_sep) = (w.start, w.sep);
+        let mut wend = w.end;
         while wend > start && matches!(bytes[wend - 1], b'.' | b':' | b',') {
             wend -= 1;
         }
         // `${MODEL:-org/name}`: the default value is the word.
-        let start = if !seen_sep {
+        let start = if !w.colon {
             start
         } else {
             match bytes[start..wend]

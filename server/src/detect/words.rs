@@ -11,10 +11,11 @@
 //! byte is skipped, and in JSON texts a backslash skips the byte after it too (`\n`,
 //! `\"`: the escaped character is not part of a word).
 
-/// Byte classes: word byte, `/` or `:`, backslash.
+/// Byte classes: word byte, `/` or `:`, backslash, `:`.
 const WORD: u8 = 1;
 const SEP: u8 = 2;
 const BACKSLASH: u8 = 4;
+const COLON: u8 = 8;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -27,6 +28,9 @@ static CLASS: [u8; 256] = {
         if c == b'/' || c == b':' {
             t[b] |= SEP;
         }
+        if c == b':' {
+            t[b] |= COLON;
+        }
         if c == b'\\' {
             t[b] = BACKSLASH;
         }
@@ -35,14 +39,21 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// The next word at or after `*i` and before `end`: its start, its end, and whether it
-/// holds a `/` or a `:`. Advances `*i` past it.
-pub fn next_word(
-    bytes: &[u8],
-    i: &mut usize,
-    end: usize,
-    json: bool,
-) -> Option<(usize, usize, bool)> {
+/// A word: its byte range, and which separators it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset after the last byte.
+    pub end: usize,
+    /// Holds a `/` or a `:`.
+    pub sep: bool,
+    /// Holds a `:`.
+    pub colon: bool,
+}
+
+/// The next word at or after `*i` and before `end`. Advances `*i` past it.
+pub fn next_word(bytes: &[u8], i: &mut usize, end: usize, json: bool) -> Option<Word> {
     let end = end.min(bytes.len());
     let mut j = *i;
     loop {
@@ -67,7 +78,12 @@ pub fn next_word(
         j += 1;
     }
     *i = j;
-    Some((start, j, seen & SEP != 0))
+    Some(Word {
+        start,
+        end: j,
+        sep: seen & SEP != 0,
+        colon: seen & COLON != 0,
+    })
 }
 
 #[cfg(test)]
@@ -80,12 +96,7 @@ mod tests {
     }
 
     /// The byte-at-a-time scanner [`next_word`] replaced.
-    fn words_reference(
-        bytes: &[u8],
-        start: usize,
-        end: usize,
-        json: bool,
-    ) -> Vec<(usize, usize, bool)> {
+    fn words_reference(bytes: &[u8], start: usize, end: usize, json: bool) -> Vec<Word> {
         let end = end.min(bytes.len());
         let mut out = Vec::new();
         let mut i = start;
@@ -100,12 +111,18 @@ mod tests {
                 i += 1;
             }
             let sep = bytes[s..i].iter().any(|&b| b == b'/' || b == b':');
-            out.push((s, i, sep));
+            let colon = bytes[s..i].contains(&b':');
+            out.push(Word {
+                start: s,
+                end: i,
+                sep,
+                colon,
+            });
         }
         out
     }
 
-    fn words(bytes: &[u8], start: usize, end: usize, json: bool) -> Vec<(usize, usize, bool)> {
+    fn words(bytes: &[u8], start: usize, end: usize, json: bool) -> Vec<Word> {
         let end = end.min(bytes.len());
         let mut out = Vec::new();
         let mut i = start;

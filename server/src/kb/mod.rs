@@ -369,6 +369,7 @@ impl KnowledgeBase {
 
     /// Whether a word starts with the literal prefix of some bare-name pattern (API
     /// names, legacy ids, Ollama names): a cheap filter before glob matching.
+    #[inline]
     pub fn bare_may_match(&self, word: &str) -> bool {
         self.index.bare.may_match(word.as_bytes())
     }

@@ -303,7 +303,10 @@ impl BarePrefixes {
         }
     }
 
-    /// Whether `word` starts with the literal prefix of some bare pattern.
+    /// Whether `word` starts with the literal prefix of some bare pattern. The first
+    /// test (one bit per pair of first bytes) is inlined into the word scanner, which
+    /// asks this of nearly every word; the rest is not.
+    #[inline]
     pub fn may_match(&self, word: &[u8]) -> bool {
         let [a, b, _, ..] = word else { return false };
         let p = pair_slot(*a, *b);
@@ -314,6 +317,12 @@ impl BarePrefixes {
         {
             return false;
         }
+        self.may_match_key(word)
+    }
+
+    /// [`Self::may_match`] after the pair test.
+    #[inline(never)]
+    fn may_match_key(&self, word: &[u8]) -> bool {
         let Some(k) = key(word) else { return false };
         let s = key_slot(k);
         if self

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::card::short_label;
-use crate::check::Report;
+use crate::check::{FileResult, Report};
 use crate::findings::Severity;
 use crate::kb::KnowledgeBase;
 use crate::policy::Policy;
@@ -22,100 +22,12 @@ pub struct Options {
 
 /// Renders the report for a terminal.
 pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Options) -> String {
-    let renderer = if opts.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut out = String::new();
-    for f in &report.files {
-        for r in &f.found {
-            let label = match &r.reference.resolution {
-                Some(res) => short_label(res.license(kb)),
-                None => "license unknown".to_string(),
-            };
-            let shown: Vec<_> = r
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity <= Severity::Warning)
-                .collect();
-            if let Some(first) = shown.first() {
-                let level = |s: Severity| {
-                    if s == Severity::Error {
-                        Level::ERROR
-                    } else {
-                        Level::WARNING
-                    }
-                };
-                let mut groups = vec![
-                    level(first.severity)
-                        .primary_title(first.message.as_str())
-                        .id(first.code.as_str())
-                        .element(
-                            Snippet::source(r.line_text.as_str())
-                                .line_start(r.line)
-                                .path(f.path.as_str())
-                                .annotation(
-                                    AnnotationKind::Primary
-                                        .span(r.line_span.clone())
-                                        .label(label.as_str()),
-                                ),
-                        ),
-                ];
-                let mut lines = Vec::new();
-                for d in shown.iter().skip(1) {
-                    lines.push((
-                        level(d.severity),
-                        format!("[{}] {}", d.code.as_str(), d.message),
-                    ));
-                }
-                if let Some(res) = &r.reference.resolution {
-                    lines.push((Level::NOTE, format!("how fineprint knows: {}", res.how)));
-                }
-                for d in &shown {
-                    if let Some(c) = &d.clause {
-                        let inferred = if c.inferred { " (inferred)" } else { "" };
-                        lines.push((
-                            Level::NOTE,
-                            format!(
-                                "[{}] clause: {} <{}>{inferred}",
-                                d.code.as_str(),
-                                c.section,
-                                c.url
-                            ),
-                        ));
-                    }
-                    if let (Some(line), Some(file)) = (d.policy_line, &policy.file) {
-                        lines.push((
-                            Level::NOTE,
-                            format!("[{}] policy: {}:{line}", d.code.as_str(), file.display()),
-                        ));
-                    }
-                }
-                for (lvl, text) in &lines {
-                    groups.push(Group::with_title(
-                        lvl.clone().secondary_title(text.as_str()),
-                    ));
-                }
-                let _ = writeln!(out, "{}\n", renderer.render(&groups));
-            }
-            if opts.all && shown.is_empty() {
-                let how = r
-                    .reference
-                    .resolution
-                    .as_ref()
-                    .map_or("", |x| x.provenance.as_str());
-                let quiet = r.diagnostics.first().map_or(String::new(), |d| {
-                    format!(" [{} {}]", d.severity.as_str(), d.code.as_str())
-                });
-                let _ = writeln!(
-                    out,
-                    "{}:{}:{}: {} · {label} ({how}){quiet}",
-                    f.path, r.line, r.column, r.reference.text
-                );
-            }
-        }
-    }
+    // Each file's part is independent: made on all cores, joined in order.
+    let mut out = super::in_order(
+        &report.files,
+        |f| f.found.len(),
+        |f| file_part(f, kb, policy, opts),
+    );
     for p in &report.policy_findings {
         let _ = writeln!(
             out,
@@ -162,5 +74,102 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Option
             format!("; {} file(s) skipped", report.skipped.len())
         },
     );
+    out
+}
+
+/// The findings (and with `--all` the other references) of one file.
+fn file_part(f: &FileResult, kb: &KnowledgeBase, policy: &Policy, opts: Options) -> String {
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for r in &f.found {
+        let label = match &r.reference.resolution {
+            Some(res) => short_label(res.license(kb)),
+            None => "license unknown".to_string(),
+        };
+        let shown: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity <= Severity::Warning)
+            .collect();
+        if let Some(first) = shown.first() {
+            let level = |s: Severity| {
+                if s == Severity::Error {
+                    Level::ERROR
+                } else {
+                    Level::WARNING
+                }
+            };
+            let mut groups = vec![
+                level(first.severity)
+                    .primary_title(first.message.as_str())
+                    .id(first.code.as_str())
+                    .element(
+                        Snippet::source(r.line_text.as_str())
+                            .line_start(r.line)
+                            .path(f.path.as_str())
+                            .annotation(
+                                AnnotationKind::Primary
+                                    .span(r.line_span.clone())
+                                    .label(label.as_str()),
+                            ),
+                    ),
+            ];
+            let mut lines = Vec::new();
+            for d in shown.iter().skip(1) {
+                lines.push((
+                    level(d.severity),
+                    format!("[{}] {}", d.code.as_str(), d.message),
+                ));
+            }
+            if let Some(res) = &r.reference.resolution {
+                lines.push((Level::NOTE, format!("how fineprint knows: {}", res.how)));
+            }
+            for d in &shown {
+                if let Some(c) = &d.clause {
+                    let inferred = if c.inferred { " (inferred)" } else { "" };
+                    lines.push((
+                        Level::NOTE,
+                        format!(
+                            "[{}] clause: {} <{}>{inferred}",
+                            d.code.as_str(),
+                            c.section,
+                            c.url
+                        ),
+                    ));
+                }
+                if let (Some(line), Some(file)) = (d.policy_line, &policy.file) {
+                    lines.push((
+                        Level::NOTE,
+                        format!("[{}] policy: {}:{line}", d.code.as_str(), file.display()),
+                    ));
+                }
+            }
+            for (lvl, text) in &lines {
+                groups.push(Group::with_title(
+                    lvl.clone().secondary_title(text.as_str()),
+                ));
+            }
+            let _ = writeln!(out, "{}\n", renderer.render(&groups));
+        }
+        if opts.all && shown.is_empty() {
+            let how = r
+                .reference
+                .resolution
+                .as_ref()
+                .map_or("", |x| x.provenance.as_str());
+            let quiet = r.diagnostics.first().map_or(String::new(), |d| {
+                format!(" [{} {}]", d.severity.as_str(), d.code.as_str())
+            });
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} · {label} ({how}){quiet}",
+                f.path, r.line, r.column, r.reference.text
+            );
+        }
+    }
     out
 }

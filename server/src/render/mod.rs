@@ -7,3 +7,77 @@ pub mod cyclonedx;
 pub mod human;
 pub mod json;
 pub mod sarif;
+
+/// Below this much weight (references) a report is rendered on the calling thread.
+const PARALLEL_FROM: usize = 256;
+
+/// Renders each item with `part` and joins the parts in order. When the items weigh
+/// enough (`weight`: a file's references), they are cut into one run of consecutive
+/// items per core, balanced by weight, and rendered on scoped threads: the output is
+/// the same as rendering them one after another.
+pub(crate) fn in_order<T, W, F>(items: &[T], weight: W, part: F) -> String
+where
+    T: Sync,
+    W: Fn(&T) -> usize,
+    F: Fn(&T) -> String + Sync,
+{
+    let serial = |items: &[T]| items.iter().map(&part).collect::<String>();
+    let total: usize = items.iter().map(&weight).sum();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if total < PARALLEL_FROM || cores < 2 {
+        return serial(items);
+    }
+    // Cut where the running weight passes each core's share.
+    let share = total.div_ceil(cores);
+    let mut runs = Vec::with_capacity(cores);
+    let (mut from, mut sum) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        sum += weight(item);
+        if sum >= share * (runs.len() + 1) && runs.len() + 1 < cores {
+            runs.push(&items[from..=i]);
+            from = i + 1;
+        }
+    }
+    runs.push(&items[from..]);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .iter()
+            .skip(1)
+            .map(|run| s.spawn(|| serial(run)))
+            .collect();
+        let mut out = serial(runs[0]);
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.push_str(&part),
+                // As if the part had been rendered on this thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// (items' weights, expected output): the parts joined in order, whatever the
+    /// split (a report under the threshold, a heavy first or last item, empty items).
+    #[test]
+    fn parts_are_joined_in_order() {
+        let cases: Vec<Vec<usize>> = vec![
+            vec![],
+            vec![1, 2, 3],
+            vec![300],
+            vec![0, 0, 300, 0],
+            vec![1000, 1, 1, 1],
+            vec![1, 1, 1, 1000],
+            (0..500).map(|i| i % 7).collect(),
+            vec![256; 17],
+        ];
+        for weights in cases {
+            let items: Vec<(usize, usize)> = weights.iter().copied().enumerate().collect();
+            let got = super::in_order(&items, |&(_, w)| w, |&(i, w)| format!("{i}:{w};"));
+            let want: String = items.iter().map(|(i, w)| format!("{i}:{w};")).collect();
+            assert_eq!(got, want, "{weights:?}");
+        }
+    }
+}
