@@ -435,6 +435,36 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
     }
 }
 
+/// Whether `shape` can be a reference where no model is expected
+/// ([`Context::Neutral`]). False only for an `org/name` that no rule knows, behind no
+/// router: [`resolve_candidate`] makes that a reference only in a model context, so
+/// the classifier need not tell a neutral context from a negative one.
+pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
+    let Shape::Repo {
+        org,
+        name,
+        explicit,
+        api_router,
+        ..
+    } = shape
+    else {
+        return true;
+    };
+    if *explicit
+        || kb
+            .vocab
+            .hf_reserved
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(org))
+    {
+        return true;
+    }
+    kb.best_match(PatternKind::HfRepo, &repo_id(org, name))
+        .is_some()
+        || kb.best_match(PatternKind::Name, name).is_some()
+        || (*api_router && resolve_api(kb, name).is_some())
+}
+
 /// Resolves an id typed by a user (`fineprint explain`, rule examples): any shape.
 pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
     let (sub, shape) = crate::detect::shape_of(&kb.vocab, s.trim())?;

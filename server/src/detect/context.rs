@@ -694,6 +694,30 @@ pub fn classify_at(
     vocab: &DetectVocab,
     brackets: &mut Brackets,
 ) -> Context {
+    classify_for(text, start, end, kind, vocab, brackets, Want::Any)
+}
+
+/// What a caller of [`classify_for`] needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// The context, exactly.
+    Any,
+    /// Only whether it is [`Context::Model`] or [`Context::Ollama`] (an unknown
+    /// `org/name` is a reference nowhere else): [`Context::Neutral`] may then stand
+    /// for [`Context::Negative`], which saves the search for `repo_type=`.
+    Model,
+}
+
+/// [`classify_at`], answering only what `want` asks.
+pub fn classify_for(
+    text: &str,
+    start: usize,
+    end: usize,
+    kind: FileKind,
+    vocab: &DetectVocab,
+    brackets: &mut Brackets,
+    want: Want,
+) -> Context {
     let (line_start, line_end) = line_bounds(text, start);
     let line = slice(text, line_start, line_end);
     let trimmed = line.trim_start().trim_start_matches(['"', '\'']);
@@ -727,21 +751,47 @@ pub fn classify_at(
         Some((_, _, pos)) => *pos,
         None => command_start(text, line_start, start),
     };
-    // The statement ends at most [`SCAN_FORWARD`] bytes on: when the text up to there
-    // has no `repo_type`, neither has the statement, and its end need not be found.
-    let mut reach = (end + SCAN_FORWARD).min(text.len());
-    while !text.is_char_boundary(reach) {
-        reach += 1;
+    // A dataset download (`repo_type="dataset"`) anywhere in the statement makes the
+    // word Negative, whatever follows; asked first for an exact answer, last (and only
+    // for a model context) when only a model context matters.
+    let dataset_statement = || {
+        // The statement ends at most [`SCAN_FORWARD`] bytes on: when the text up to
+        // there has no `repo_type`, neither has the statement, and its end need not be
+        // found.
+        let mut reach = (end + SCAN_FORWARD).min(text.len());
+        while !text.is_char_boundary(reach) {
+            reach += 1;
+        }
+        has_repo_type(slice(text, statement_start, reach))
+            && has_repo_type(slice(
+                text,
+                statement_start,
+                statement_end(text, end, call.is_some()),
+            ))
+    };
+    if want == Want::Any && dataset_statement() {
+        return Context::Negative;
     }
-    if has_repo_type(slice(text, statement_start, reach))
-        && has_repo_type(slice(
-            text,
-            statement_start,
-            statement_end(text, end, call.is_some()),
-        ))
+    let ctx = classify_rest(text, start, kind, vocab, brackets, line_start, &encl);
+    if want == Want::Model && matches!(ctx, Context::Model | Context::Ollama) && dataset_statement()
     {
         return Context::Negative;
     }
+    ctx
+}
+
+/// The rest of [`classify_for`], after the lines that decide alone and the dataset
+/// statement: keys, commands, enclosing calls and containers, YAML and TOML parents.
+fn classify_rest(
+    text: &str,
+    start: usize,
+    kind: FileKind,
+    vocab: &DetectVocab,
+    brackets: &mut Brackets,
+    line_start: usize,
+    encl: &[(KeyKind, &str, usize)],
+) -> Context {
+    let call = encl.iter().find(|(what, _, _)| *what == KeyKind::Call);
     // A call's name: its class, and whether it takes Ollama names.
     let call_class = |name: &str| {
         let n = name.to_ascii_lowercase();
@@ -776,7 +826,7 @@ pub fn classify_at(
         return ctx;
     }
     let mut seen_call = false;
-    for (what, name, pos) in &encl {
+    for (what, name, pos) in encl {
         let class = match what {
             KeyKind::Call => {
                 if seen_call {

@@ -405,15 +405,23 @@ pub fn scan_range(
             span: start + sub.start..start + sub.end,
             shape,
         };
-        let ctx = context::classify_at(
+        // An `org/name` no rule knows needs a model context: the classifier is told
+        // so, and a neutral context ends it here.
+        let want = if resolve::neutral_may_resolve(kb, &cand.shape) {
+            context::Want::Any
+        } else {
+            context::Want::Model
+        };
+        let ctx = context::classify_for(
             text,
             cand.span.start,
             cand.span.end,
             kind,
             &kb.vocab,
             &mut brackets,
+            want,
         );
-        if ctx == Context::Negative {
+        if ctx == Context::Negative || (want == context::Want::Model && ctx == Context::Neutral) {
             continue;
         }
         if let Some(r) = resolve::resolve_candidate(text, &cand, ctx, kb) {
