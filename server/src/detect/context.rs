@@ -938,6 +938,48 @@ mod tests {
         None
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Asked only for a model context, the classifier gives the same answer as
+        /// the exact one wherever that answer is a model context, and none elsewhere.
+        #[test]
+        fn model_only_agrees_on_model_contexts(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("from_pretrained("), Just("hf_hub_download("), Just("load_dataset("),
+                    Just("\"acme/x\""), Just("acme/y"), Just("repo_type=\"dataset\""),
+                    Just("repo-type space"), Just(", "), Just(")"), Just("\n"), Just("model: "),
+                    Just("dataset: "), Just("ollama pull "), Just("  - "), Just("[\n"), Just("{"),
+                    Just("}"), Just("MODEL_ID="), Just("--model "), Just(" && "), Just("; "),
+                    Just("import x\n"), Just("FROM "), Just("title = "),
+                ],
+                0..14,
+            ),
+            kind in prop_oneof![
+                Just(FileKind::Python), Just(FileKind::Yaml), Just(FileKind::Shell),
+                Just(FileKind::Json), Just(FileKind::Modelfile), Just(FileKind::Dockerfile),
+            ],
+        ) {
+            let text: String = parts.concat();
+            let vocab = &kb().vocab;
+            let mut at = 0;
+            while let Some(p) = text[at..].find("acme/") {
+                let start = at + p;
+                let end = start + 6;
+                let exact = classify_at(&text, start, end, kind, vocab, &mut Brackets::new());
+                let model =
+                    classify_for(&text, start, end, kind, vocab, &mut Brackets::new(), Want::Model);
+                let is_model = |c: Context| matches!(c, Context::Model | Context::Ollama);
+                prop_assert_eq!(is_model(model), is_model(exact), "{:?} at {}", text, start);
+                if is_model(exact) {
+                    prop_assert_eq!(model, exact);
+                }
+                at = end;
+            }
+        }
+    }
+
     /// `command_start` as written before it searched with `memrchr3`.
     fn command_start_reference(text: &str, line_start: usize, start: usize) -> usize {
         let bytes = text.as_bytes();
