@@ -6,7 +6,8 @@
 //! VmHWM from /proc).
 //!
 //! Run: `cargo bench -p fineprint --bench lsp_latency` (builds the release binary);
-//! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone.
+//! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone,
+//! `-- dense` for the edit latency on the dense 1 MB file alone.
 //! Prints medians and 95th percentiles; figures are recorded in docs/performance.md.
 
 #[path = "../tests/common/mod.rs"]
@@ -241,6 +242,14 @@ fn main() {
     let bin = bin.to_str().expect("utf-8 path");
     if std::env::args().any(|a| a == "memory") {
         memory_with_open_documents(bin, 100, 100_000);
+        return;
+    }
+
+    if std::env::args().any(|a| a == "dense") {
+        let (open, p50, p95) = edit_latency(bin, 1 << 20, 40, 200);
+        println!(
+            "1 MB, dense (1 ref / 40 lines): open -> diagnostics {open:.1} ms; one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms (n=200)"
+        );
         return;
     }
 
