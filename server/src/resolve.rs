@@ -471,3 +471,48 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
     let cand = Candidate { span: sub, shape };
     resolve_candidate(s.trim(), &cand, Context::Model, kb)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
+        KB.get_or_init(|| KnowledgeBase::builtin().expect("rules load"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// `neutral_may_resolve` is false only for candidates that resolution makes a
+        /// reference in a model context alone: in a neutral context they give nothing.
+        #[test]
+        fn neutral_may_resolve_is_safe(
+            org in prop_oneof![
+                Just("meta-llama"), Just("unsloth"), Just("acme"), Just("openai"),
+                Just("models"), Just("datasets"), Just("huggingface"), Just("bartowski"),
+                Just("black-forest-labs"), Just("Qwen"), Just("mistralai"), Just("x"),
+            ],
+            name in prop_oneof![
+                Just("Llama-3.1-8B"), Just("Llama-3.1-8B-Instruct-GGUF"), Just("gpt-4o"),
+                Just("FLUX.1-dev"), Just("Qwen2.5-7B-Instruct"), Just("support-bot"),
+                Just("Mistral-7B-v0.1"), Just("my-llama-3.1-8b-ft"), Just("widget"),
+            ],
+            tag in prop_oneof![Just(""), Just(":latest"), Just(":7b")],
+            router in prop_oneof![Just(""), Just("openrouter/"), Just("hf.co/"), Just("ollama/")],
+        ) {
+            let kb = kb();
+            let word = format!("{router}{org}/{name}{tag}");
+            if let Some((sub, shape)) = crate::detect::shape_of(&kb.vocab, &word) {
+                if !neutral_may_resolve(kb, &shape) {
+                    let cand = Candidate { span: sub, shape };
+                    prop_assert!(
+                        resolve_candidate(&word, &cand, Context::Neutral, kb).is_none(),
+                        "{}", word
+                    );
+                }
+            }
+        }
+    }
+}
