@@ -504,14 +504,14 @@ mod tests {
         ) {
             let kb = kb();
             let word = format!("{router}{org}/{name}{tag}");
-            if let Some((sub, shape)) = crate::detect::shape_of(&kb.vocab, &word) {
-                if !neutral_may_resolve(kb, &shape) {
-                    let cand = Candidate { span: sub, shape };
-                    prop_assert!(
-                        resolve_candidate(&word, &cand, Context::Neutral, kb).is_none(),
-                        "{}", word
-                    );
-                }
+            if let Some((sub, shape)) = crate::detect::shape_of(&kb.vocab, &word)
+                && !neutral_may_resolve(kb, &shape)
+            {
+                let cand = Candidate { span: sub, shape };
+                prop_assert!(
+                    resolve_candidate(&word, &cand, Context::Neutral, kb).is_none(),
+                    "{}", word
+                );
             }
         }
     }
