@@ -477,9 +477,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
-        KB.get_or_init(|| KnowledgeBase::builtin().expect("rules load"))
+    fn kb() -> &'static crate::kb::KnowledgeBase {
+        crate::kb::KnowledgeBase::builtin_for_tests()
     }
 
     proptest! {

@@ -41,10 +41,7 @@ impl LineIndex {
 
     /// 0-based line and column of `offset`.
     pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> (usize, usize) {
-        let mut offset = offset.min(self.len).min(text.len());
-        while offset > 0 && !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = clamp(text, offset.min(self.len));
         let line = self
             .starts
             .partition_point(|&s| s <= offset)
@@ -150,17 +147,9 @@ impl<'a> LineCursor<'a> {
         }
     }
 
-    fn clamp(&self, offset: usize) -> usize {
-        let mut offset = offset.min(self.text.len());
-        while offset > 0 && !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    }
-
     /// 0-based line of `offset` (clamped as [`LineIndex::position`] does).
     pub fn line_of(&mut self, offset: usize) -> usize {
-        let offset = self.clamp(offset);
+        let offset = clamp(self.text, offset);
         if offset < self.at {
             self.at = 0;
             self.line = 0;
@@ -173,7 +162,7 @@ impl<'a> LineCursor<'a> {
 
     /// Byte range of the line holding `offset`, without its line ending.
     pub fn line_range_at(&self, offset: usize) -> std::ops::Range<usize> {
-        let offset = self.clamp(offset);
+        let offset = clamp(self.text, offset);
         let bytes = self.text.as_bytes();
         let start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
         let mut end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
@@ -185,12 +174,22 @@ impl<'a> LineCursor<'a> {
 
     /// 0-based line and column of `offset`.
     pub fn position(&mut self, offset: usize, enc: Encoding) -> (usize, usize) {
-        let offset = self.clamp(offset);
+        let offset = clamp(self.text, offset);
         let line = self.line_of(offset);
         let start = memchr::memrchr(b'\n', &self.text.as_bytes()[..offset]).map_or(0, |i| i + 1);
         let seg = self.text.get(start..offset).unwrap_or("");
         (line, columns(seg, enc))
     }
+}
+
+/// `offset` clamped to the end of `text`, then back to the start of the character
+/// it falls in.
+fn clamp(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 fn columns(seg: &str, enc: Encoding) -> usize {

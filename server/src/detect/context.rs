@@ -1052,8 +1052,7 @@ mod tests {
     }
 
     fn kb() -> &'static crate::kb::KnowledgeBase {
-        static KB: std::sync::OnceLock<crate::kb::KnowledgeBase> = std::sync::OnceLock::new();
-        KB.get_or_init(|| crate::kb::KnowledgeBase::builtin().expect("rules load"))
+        crate::kb::KnowledgeBase::builtin_for_tests()
     }
 
     proptest! {

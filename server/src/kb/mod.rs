@@ -150,6 +150,13 @@ pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
 }
 
 impl KnowledgeBase {
+    /// The built-in knowledge base, loaded once for all unit tests of the crate.
+    #[cfg(test)]
+    pub(crate) fn builtin_for_tests() -> &'static KnowledgeBase {
+        static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
+        KB.get_or_init(|| KnowledgeBase::builtin().expect("rules load"))
+    }
+
     /// The base built into the binary.
     pub fn builtin() -> Result<Self, LoadError> {
         Self::from_files(
