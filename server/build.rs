@@ -1,4 +1,4 @@
-//! Embeds every `*.toml` under `../rules` into the binary, so that `fineprint` is
+//! Embeds every `*.toml` and `*.tsv` under `../rules` into the binary, so that `fineprint` is
 //! self-contained. The generated file is a sorted list of (relative path, contents).
 
 use std::fmt::Write as _;
@@ -9,7 +9,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             collect(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml" || e == "tsv") {
             out.push(path);
         }
     }

@@ -201,15 +201,31 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
     };
     let lic = res.license(kb);
     let Some((fam, variant)) = family_of(res, kb) else {
-        // Only evidence on disk names this model's license.
-        let _ = writeln!(o, "### `{}` · declared {}\n", r.id, lic.short_name);
+        // Only a generated index or evidence on disk names this model's license.
+        match res.generated_entry(kb).map(|e| kb.generated.source_of(e)) {
+            Some(src) => {
+                let _ = writeln!(
+                    o,
+                    "### `{}` · {}, as the {} index lists it\n",
+                    r.id, lic.short_name, src.name
+                );
+            }
+            None => {
+                let _ = writeln!(o, "### `{}` · declared {}\n", r.id, lic.short_name);
+            }
+        }
         let _ = writeln!(
             o,
             "**Openness:** {}\n",
             kb.openness(None, res.license).label()
         );
         o.push_str(&license_body(lic, None));
-        let _ = writeln!(o, "\n**How fineprint knows:** {}.", res.how);
+        let _ = writeln!(
+            o,
+            "\n**How fineprint knows:** {}{}.",
+            res.how,
+            generated_source(res, kb)
+        );
         evidence_lines(&mut o, r);
         policy_lines(&mut o, findings);
         return o;
@@ -271,6 +287,13 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
         let _ = writeln!(o, "\n**Permissive alternatives:** {}", names.join(", "));
     }
     o
+}
+
+/// ` ([source](url))` for an answer of the generated indexes, else nothing.
+fn generated_source(res: &Resolution, kb: &KnowledgeBase) -> String {
+    res.generated_entry(kb)
+        .map(|e| kb.generated.source_of(e))
+        .map_or(String::new(), |s| format!(" ([source]({}))", s.url))
 }
 
 fn family_of<'a>(
@@ -509,8 +532,10 @@ pub fn hover_card(
         None => {
             let _ = writeln!(
                 o,
-                "*{}* · `fineprint explain {}` for every clause",
-                res.how, r.id
+                "*{}*{} · `fineprint explain {}` for every clause",
+                res.how,
+                generated_source(res, kb),
+                r.id
             );
         }
     }

@@ -224,7 +224,44 @@ fn draw_progress(progress: &fineprint::check::Progress, elapsed: Duration, width
     line.len()
 }
 
+/// `fineprint 0.1.0`, then the knowledge built in: its date and counts.
+fn version_text() -> String {
+    let head = format!("fineprint {}", env!("CARGO_PKG_VERSION"));
+    match KnowledgeBase::builtin() {
+        Ok(kb) => {
+            let packages: Vec<&str> = kb
+                .generated
+                .sources
+                .iter()
+                .map(|s| s.package.as_str())
+                .collect();
+            let from = if packages.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", packages.join(", "))
+            };
+            format!(
+                "{head}\nknowledge of {}: {} licenses, {} model families, {} generated ids{from}",
+                kb.date(),
+                kb.licenses.len(),
+                kb.families.len(),
+                kb.generated.entries.len(),
+            )
+        }
+        Err(e) => format!("{head}\nthe built-in knowledge base does not load: {e}"),
+    }
+}
+
 fn main() -> ExitCode {
+    // `--version` alone prints the knowledge base's date and counts too; loading the
+    // base costs milliseconds, so clap's own flag (kept for `--help`) is not used.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let [_, flag] = args.as_slice()
+        && (flag == "--version" || flag == "-V")
+    {
+        println!("{}", version_text());
+        return ExitCode::SUCCESS;
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -418,10 +455,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             for p in &problems {
                 println!("{}: {}", p.file, p.message);
             }
+            let disagreements = fineprint::kb::validate::disagreements(&kb);
+            if !disagreements.is_empty() {
+                println!(
+                    "{} id(s) on which two sources disagree (a curated rule wins over an index; between indexes the stricter applies):",
+                    disagreements.len()
+                );
+                for d in &disagreements {
+                    println!(
+                        "  {}: {} says `{}`, {} says `{}`",
+                        d.id, d.generated.0, d.generated.1, d.other.0, d.other.1
+                    );
+                }
+            }
+            let c = fineprint::kb::validate::coverage(&kb);
             println!(
-                "{} license(s), {} model familie(s): {} problem(s)",
+                "resolvable ids: {} (Hugging Face ids {}, API names {}, Ollama names {}, model files {}, library-native names {})",
+                c.total(),
+                c.hf,
+                c.api,
+                c.ollama,
+                c.files,
+                c.library
+            );
+            println!(
+                "{} license(s), {} model familie(s), {} generated index(es) with {} id(s), knowledge of {}: {} problem(s)",
                 kb.licenses.len(),
                 kb.families.len(),
+                kb.generated.sources.len(),
+                kb.generated.entries.len(),
+                kb.date(),
                 problems.len()
             );
             Ok(if problems.is_empty() {

@@ -9,7 +9,8 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::detect::{Candidate, Context, Shape};
-use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind};
+use crate::kb::generated::{GenEntry, GenKind};
+use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
 
 /// The shape of a reference, as reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,6 +36,8 @@ pub enum Provenance {
     Rules,
     /// The name carries a known base family (re-upload, conversion, fine-tune).
     Inherited,
+    /// An index imported from a public package lists this exact id (`rules/generated/`).
+    Generated,
     /// A model card in the local Hugging Face cache.
     HfCache,
     /// A GGUF header.
@@ -51,6 +54,7 @@ impl Provenance {
         match self {
             Self::Rules => "rules",
             Self::Inherited => "inherited",
+            Self::Generated => "generated",
             Self::HfCache => "hf-cache",
             Self::Gguf => "gguf",
             Self::Ollama => "ollama",
@@ -72,6 +76,9 @@ pub struct Resolution {
     pub pattern: String,
     /// One sentence on how it was inferred.
     pub how: String,
+    /// For [`Provenance::Generated`] (or a stricter answer chosen over one), the entry
+    /// of the generated index (an index into `kb.generated.entries`).
+    pub origin: Option<u32>,
 }
 
 /// A model reference in a text.
@@ -106,7 +113,13 @@ impl Resolution {
             provenance,
             pattern,
             how,
+            origin: None,
         }
+    }
+
+    /// The generated-index entry this answer rests on, if any.
+    pub fn generated_entry<'a>(&self, kb: &'a KnowledgeBase) -> Option<&'a GenEntry> {
+        kb.generated.entries.get(self.origin? as usize)
     }
 
     /// The license that applies.
@@ -138,6 +151,51 @@ fn rules(kb: &KnowledgeBase, m: Match, how: String) -> Resolution {
     Resolution::of(kb, m.at, Provenance::Rules, m.pattern, how)
 }
 
+/// The answer of the generated indexes for an exact id: the entry whose license is the
+/// strictest when several sources list the id.
+pub fn resolve_generated(
+    kb: &KnowledgeBase,
+    kind: GenKind,
+    library: &str,
+    id: &str,
+) -> Option<Resolution> {
+    let (origin, e) = kb
+        .generated
+        .lookup(kind, library, id)
+        .max_by_key(|(_, e)| kb.license(&e.license).map_or(0, rung))?;
+    let license = kb.license_index(&e.license)?;
+    let src = kb.generated.source_of(e);
+    Some(Resolution {
+        at: None,
+        license,
+        provenance: Provenance::Generated,
+        pattern: e.id.clone(),
+        how: format!(
+            "the {} index ({}, {}) lists `{}` under `{}`, imported {}",
+            src.name, src.package, src.section, e.id, e.license, src.imported
+        ),
+        origin: Some(origin),
+    })
+}
+
+/// Of a curated answer by name (inherited) and a generated answer for the exact id,
+/// the stricter; on a tie, the curated one. A name is a guess at lineage and an
+/// imported label may be a card's mistake: neither may make a model look freer.
+fn stricter(kb: &KnowledgeBase, curated: Resolution, generated: Option<Resolution>) -> Resolution {
+    match generated {
+        Some(g) if rung(g.license(kb)) > rung(curated.license(kb)) => Resolution {
+            how: format!(
+                "{}; the name also carries `{}` ({}), a freer license, so fineprint applies the stricter",
+                g.how,
+                curated.pattern,
+                curated.license(kb).id
+            ),
+            ..g
+        },
+        _ => curated,
+    }
+}
+
 /// Resolves `org/name` against the knowledge base.
 pub fn resolve_repo(kb: &KnowledgeBase, org: &str, name: &str) -> Option<Resolution> {
     resolve_repo_id(kb, &repo_id(org, name), org, name)
@@ -159,7 +217,10 @@ fn resolve_repo_id(kb: &KnowledgeBase, id: &str, org: &str, name: &str) -> Optio
         let how = format!("the rule `{}` names this repository", m.pattern);
         return Some(rules(kb, m, how));
     }
-    let m = kb.best_match(PatternKind::Name, name)?;
+    let generated = resolve_generated(kb, GenKind::Hf, "", id);
+    let Some(m) = kb.best_match(PatternKind::Name, name) else {
+        return generated;
+    };
     let fam = &kb.families[m.at.family];
     let (_, suffix) = strip_conversion(kb, name);
     let reuploader = kb
@@ -185,13 +246,8 @@ fn resolve_repo_id(kb: &KnowledgeBase, id: &str, org: &str, name: &str) -> Optio
             m.pattern, fam.name
         ),
     };
-    Some(Resolution::of(
-        kb,
-        m.at,
-        Provenance::Inherited,
-        m.pattern,
-        how,
-    ))
+    let inherited = Resolution::of(kb, m.at, Provenance::Inherited, m.pattern, how);
+    Some(stricter(kb, inherited, generated))
 }
 
 /// Resolves a model file name (GGUF or checkpoint) by the model name it carries.
@@ -217,14 +273,18 @@ pub fn resolve_ollama(kb: &KnowledgeBase, name: &str, tag: Option<&str>) -> Opti
         Some(t) => format!("{name}:{t}"),
         None => name.to_string(),
     };
-    let m = kb.best_match(PatternKind::Ollama, &q)?;
+    let Some(m) = kb.best_match(PatternKind::Ollama, &q) else {
+        return resolve_generated(kb, GenKind::Ollama, "", &q);
+    };
     let how = format!("the Ollama library name matches the rule `{}`", m.pattern);
     Some(rules(kb, m, how))
 }
 
 /// Resolves a closed API model name (case-sensitive).
 pub fn resolve_api(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
-    let m = kb.best_match(PatternKind::Api, name)?;
+    let Some(m) = kb.best_match(PatternKind::Api, name) else {
+        return resolve_generated(kb, GenKind::Api, "", name);
+    };
     let how = format!("the API model name matches the rule `{}`", m.pattern);
     Some(rules(kb, m, how))
 }
@@ -322,8 +382,14 @@ pub fn resolve_candidate(
             if let Some(r) = resolve_repo_id(kb, &id, org, name) {
                 return Some(mk(RefKind::Hf, id, Some(r)));
             }
-            if *api_router && let Some(r) = resolve_api(kb, name) {
-                return Some(mk(RefKind::Api, name.clone(), Some(r)));
+            if *api_router {
+                // LiteLLM-style `provider/model` first as written, then the model name.
+                if let Some(r) = resolve_generated(kb, GenKind::Api, "", &id) {
+                    return Some(mk(RefKind::Api, id, Some(r)));
+                }
+                if let Some(r) = resolve_api(kb, name) {
+                    return Some(mk(RefKind::Api, name.clone(), Some(r)));
+                }
             }
             // `user/model:tag` after `ollama pull` is a namespaced Ollama model.
             if ctx == Context::Ollama && tag.is_some() && !*explicit {
@@ -404,7 +470,20 @@ pub fn resolve_candidate(
                 let how = format!("the {what} matches the rule `{}`", m.pattern);
                 return Some(mk(kind, name.clone(), Some(rules(kb, m, how))));
             }
-            None
+            // No curated rule: an exact id of the generated indexes.
+            if ctx == Context::Ollama || !short_ok {
+                let r = whole
+                    .then(|| resolve_generated(kb, GenKind::Ollama, "", name))
+                    .flatten();
+                return r.map(|r| mk(RefKind::Ollama, name.clone(), Some(r)));
+            }
+            if let Some(r) = resolve_generated(kb, GenKind::Api, "", name) {
+                return Some(mk(RefKind::Api, name.clone(), Some(r)));
+            }
+            let r = whole
+                .then(|| resolve_generated(kb, GenKind::Ollama, "", name))
+                .flatten();
+            r.map(|r| mk(RefKind::Ollama, name.clone(), Some(r)))
         }
     }
 }
@@ -431,6 +510,8 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
             kb.best_match(PatternKind::Api, name).is_some()
                 || kb.best_match(PatternKind::HfLegacy, name).is_some()
                 || kb.best_match(PatternKind::Ollama, name).is_some()
+                || kb.generated.contains(GenKind::Api, name)
+                || kb.generated.contains(GenKind::Ollama, name)
         }
     }
 }
@@ -459,10 +540,12 @@ pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
     {
         return true;
     }
-    kb.best_match(PatternKind::HfRepo, &repo_id(org, name))
-        .is_some()
+    let id = repo_id(org, name);
+    kb.best_match(PatternKind::HfRepo, &id).is_some()
         || kb.best_match(PatternKind::Name, name).is_some()
-        || (*api_router && resolve_api(kb, name).is_some())
+        || kb.generated.contains(GenKind::Hf, &id)
+        || (*api_router
+            && (resolve_api(kb, name).is_some() || kb.generated.contains(GenKind::Api, &id)))
 }
 
 /// Resolves an id typed by a user (`fineprint explain`, rule examples): any shape.

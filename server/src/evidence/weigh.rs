@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use super::{Conflict, Evidence, EvidenceSource, Place, Store, license_text, within};
 use crate::detect::FileKind;
-use crate::kb::{CommercialStatus, KnowledgeBase, License, is_permissive};
+use crate::kb::KnowledgeBase;
 use crate::resolve::{Provenance, RefKind, Reference, Resolution, resolve_str};
 
 /// What a source says, before weighing.
@@ -43,16 +43,7 @@ pub struct Raw {
     pub problem: Option<String>,
 }
 
-/// The rung of a license: 0 permissive, 1 restricted, 2 non-commercial.
-pub fn rung(l: &License) -> u8 {
-    if l.commercial.status == CommercialStatus::Prohibited {
-        2
-    } else if is_permissive(l) {
-        0
-    } else {
-        1
-    }
-}
+pub use crate::kb::rung;
 
 fn provenance(source: EvidenceSource) -> Provenance {
     match source {
@@ -247,6 +238,7 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
                     provenance: provenance(source),
                     pattern: decl_txt.clone(),
                     how: format!("{from} declares `{decl_txt}`"),
+                    origin: None,
                 };
                 (Some(res), v)
             }

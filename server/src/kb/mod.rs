@@ -11,6 +11,7 @@
 //!   per shape, whatever the size of the base.
 
 pub mod catalog;
+pub mod generated;
 mod patterns;
 pub mod schema;
 pub mod validate;
@@ -18,6 +19,7 @@ pub mod validate;
 use std::collections::HashMap;
 use std::path::Path;
 
+use generated::GeneratedIndex;
 use patterns::PatternIndex;
 pub use patterns::{Match, PatternKind};
 pub use schema::*;
@@ -135,6 +137,8 @@ pub struct KnowledgeBase {
     pub families: Vec<Family>,
     /// Detector vocabulary.
     pub vocab: DetectVocab,
+    /// Exact ids imported from public packages (`rules/generated/`).
+    pub generated: GeneratedIndex,
     license_ids: HashMap<String, usize>,
     family_ids: HashMap<String, usize>,
     index: PatternIndex,
@@ -205,11 +209,14 @@ impl KnowledgeBase {
         let mut families: Vec<Family> = Vec::new();
         let mut family_files: Vec<String> = Vec::new();
         let mut vocab: Option<DetectVocab> = None;
+        let mut generated = GeneratedIndex::default();
         for (name, text) in files {
             let norm = name.replace('\\', "/");
             let file_name = norm.rsplit('/').next().unwrap_or(&norm).to_string();
             let dir = norm.rsplit('/').nth(1).unwrap_or("");
-            if file_name == "detect.toml" {
+            if dir == "generated" && file_name.ends_with(".tsv") {
+                generated.add_file(&name, &text, &mut problems);
+            } else if file_name == "detect.toml" {
                 match toml::from_str::<DetectVocab>(&text) {
                     Ok(v) => vocab = Some(v),
                     Err(e) => problems.push(toml_problem(&name, &text, &e)),
@@ -295,7 +302,20 @@ impl KnowledgeBase {
                 );
             }
         }
-        let index = match PatternIndex::build(&families) {
+        for e in &generated.entries {
+            if !license_ids.contains_key(&e.license.to_lowercase()) {
+                problems.push(LoadProblem {
+                    file: generated.source_of(e).file.clone(),
+                    line: e.line,
+                    column: 1,
+                    message: format!(
+                        "`{}` points at license `{}`, which no file in licenses/ defines",
+                        e.id, e.license
+                    ),
+                });
+            }
+        }
+        let index = match PatternIndex::build(&families, generated.bare_names()) {
             Ok(ix) => ix,
             Err(errs) => {
                 for (fam, msg) in errs {
@@ -316,12 +336,31 @@ impl KnowledgeBase {
             licenses,
             families,
             vocab,
+            generated,
             license_ids,
             family_ids,
             index,
             license_files,
             family_files,
         })
+    }
+
+    /// The date of the knowledge: the newest date on which a source was checked or an
+    /// index imported (`YYYY-MM-DD`).
+    pub fn date(&self) -> String {
+        let licenses = self.licenses.iter().map(|l| l.source.checked.as_str());
+        let families = self.families.iter().flat_map(|f| {
+            std::iter::once(f.source.checked.as_str())
+                .chain(f.variant.iter().map(|v| v.source.checked.as_str()))
+        });
+        let generated = self.generated.sources.iter().map(|s| s.imported.as_str());
+        licenses
+            .chain(families)
+            .chain(generated)
+            .filter(|d| validate::valid_date(d))
+            .max()
+            .unwrap_or("")
+            .to_string()
     }
 
     /// A license by id or alias (case-insensitive).
@@ -408,6 +447,19 @@ impl KnowledgeBase {
             }
             _ => Openness::OpenWeightsRestricted,
         }
+    }
+}
+
+/// How restrictive a license is, for choosing the stricter of two answers: 0 for a
+/// permissive license, 1 for one with conditions or bans, 2 for one that prohibits
+/// commercial use.
+pub fn rung(l: &License) -> u8 {
+    if l.commercial.status == CommercialStatus::Prohibited {
+        2
+    } else if is_permissive(l) {
+        0
+    } else {
+        1
     }
 }
 

@@ -428,7 +428,10 @@ impl Builder {
 
 impl PatternIndex {
     /// Compiles the patterns of every family; errors are (family index, message).
-    pub fn build(families: &[Family]) -> Result<Self, Vec<(usize, String)>> {
+    pub fn build<'a>(
+        families: &[Family],
+        extra_bare: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, Vec<(usize, String)>> {
         let mut repo = Builder::new();
         let mut legacy = Builder::new();
         let mut name = Builder::new();
@@ -499,6 +502,9 @@ impl PatternIndex {
                     add(&mut api, p, true, true);
                 }
             }
+        }
+        for name in extra_bare {
+            bare_prefixes.add(name);
         }
         bare_prefixes.finish();
         let mut out = Self {

@@ -2,7 +2,10 @@
 //! every fact, dates, examples that resolve where they say, and ties between patterns.
 //! Used by the test suite and by `fineprint rules check`.
 
-use super::{Fact, KnowledgeBase, License, Source};
+use std::collections::{HashMap, HashSet};
+
+use super::generated::{GenEntry, GenKind, key_of};
+use super::{Fact, KnowledgeBase, License, PatternKind, Source};
 use crate::resolve::resolve_str;
 
 /// One finding about the base.
@@ -278,9 +281,149 @@ pub fn validate(kb: &KnowledgeBase) -> Vec<Problem> {
     problems
 }
 
+/// An id on which two sources of the base give different licenses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    /// The id as the generated index writes it.
+    pub id: String,
+    /// The generated file and the license it gives.
+    pub generated: (String, String),
+    /// The other side: a curated rule (`rule `pattern``) or another generated file,
+    /// and the license it gives.
+    pub other: (String, String),
+}
+
+/// The curated answer for a generated entry's id, if a curated pattern matches it:
+/// (the rule, as `rule `pattern``, and the license id).
+fn curated_answer(kb: &KnowledgeBase, e: &GenEntry) -> Option<(String, String)> {
+    let m = match e.kind {
+        GenKind::Hf => kb.best_match(PatternKind::HfRepo, &e.id).or_else(|| {
+            let name = e.id.rsplit_once('/').map_or(e.id.as_str(), |(_, n)| n);
+            kb.best_match(PatternKind::Name, name)
+        }),
+        GenKind::Api => kb.best_match(PatternKind::Api, &e.id),
+        GenKind::Ollama => kb.best_match(PatternKind::Ollama, &e.id),
+        GenKind::Lib => None,
+    }?;
+    Some((
+        format!("rule `{}`", m.pattern),
+        kb.license_of(m.at).id.clone(),
+    ))
+}
+
+/// Every id on which a generated index disagrees with the curated rules (which win) or
+/// with another generated index (the stricter applies). Not a problem of the base: a
+/// list for people to settle with a curated rule.
+pub fn disagreements(kb: &KnowledgeBase) -> Vec<Disagreement> {
+    let same = |a: &str, b: &str| kb.license_index(a) == kb.license_index(b);
+    let mut out = Vec::new();
+    let mut first: HashMap<(GenKind, String, String), usize> = HashMap::new();
+    for (i, e) in kb.generated.entries.iter().enumerate() {
+        let file = kb.generated.source_of(e).file.clone();
+        if let Some((rule, lic)) = curated_answer(kb, e)
+            && !same(&lic, &e.license)
+        {
+            out.push(Disagreement {
+                id: e.id.clone(),
+                generated: (file.clone(), e.license.clone()),
+                other: (rule, lic),
+            });
+        }
+        let key = (
+            e.kind,
+            e.library.to_lowercase(),
+            key_of(&e.id, e.kind == GenKind::Api),
+        );
+        match first.get(&key).and_then(|&j| kb.generated.entries.get(j)) {
+            Some(prev) if !same(&prev.license, &e.license) => out.push(Disagreement {
+                id: e.id.clone(),
+                generated: (file, e.license.clone()),
+                other: (
+                    kb.generated.source_of(prev).file.clone(),
+                    prev.license.clone(),
+                ),
+            }),
+            Some(_) => {}
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+    out
+}
+
+/// How many distinct real model ids the base resolves offline, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Hugging Face ids (vendor repositories, re-uploads, legacy ids).
+    pub hf: usize,
+    /// Hosted API names.
+    pub api: usize,
+    /// Ollama library names and tags.
+    pub ollama: usize,
+    /// Model files (GGUF and checkpoint names).
+    pub files: usize,
+    /// Library-native names held by the generated indexes.
+    pub library: usize,
+}
+
+impl Coverage {
+    /// All kinds together.
+    pub fn total(&self) -> usize {
+        self.hf + self.api + self.ollama + self.files + self.library
+    }
+}
+
+/// Counts the distinct ids that resolve: every id of the generated indexes and every
+/// positive example of the curated families, each resolved as a user would type it
+/// (`resolve_str`), so an id counts only if the engine really resolves it. Library-
+/// native names count when their library's index holds them.
+pub fn coverage(kb: &KnowledgeBase) -> Coverage {
+    use crate::resolve::RefKind;
+    let mut seen: HashSet<(u8, String)> = HashSet::new();
+    let mut c = Coverage::default();
+    let typed = kb
+        .generated
+        .entries
+        .iter()
+        .filter(|e| e.kind != GenKind::Lib)
+        .map(|e| e.id.as_str())
+        .chain(kb.families.iter().flat_map(|f| {
+            f.examples
+                .positive
+                .iter()
+                .chain(f.variant.iter().flat_map(|v| v.examples.positive.iter()))
+                .map(String::as_str)
+        }));
+    for id in typed {
+        let Some(r) = resolve_str(kb, id).filter(|r| r.resolution.is_some()) else {
+            continue;
+        };
+        let (slot, tag) = match r.kind {
+            RefKind::Hf => (&mut c.hf, 0),
+            RefKind::Api => (&mut c.api, 1),
+            RefKind::Ollama => (&mut c.ollama, 2),
+            RefKind::Gguf | RefKind::File => (&mut c.files, 3),
+        };
+        if seen.insert((tag, key_of(id.trim(), tag == 1))) {
+            *slot += 1;
+        }
+    }
+    for e in kb
+        .generated
+        .entries
+        .iter()
+        .filter(|e| e.kind == GenKind::Lib)
+    {
+        if seen.insert((4, format!("{}:{}", e.library, key_of(&e.id, false)))) {
+            c.library += 1;
+        }
+    }
+    c
+}
+
 /// Examples that two patterns of equal weight claim for different licenses.
 fn ties(kb: &KnowledgeBase) -> Vec<Problem> {
-    use super::PatternKind;
     let mut out = Vec::new();
     for (fi, f) in kb.families.iter().enumerate() {
         let examples = f
