@@ -500,7 +500,7 @@ fn collect_toml(
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
             collect_toml(root, &path, out, problems);
-        } else if ft.is_file() && path.extension().is_some_and(|e| e == "toml") {
+        } else if ft.is_file() && path.extension().is_some_and(|e| e == "toml" || e == "tsv") {
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)

@@ -332,13 +332,22 @@ fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) 
             }
             c.insert("purl".into(), json!(ident.purl));
             match res {
-                // Only evidence on disk names the license.
+                // Only a generated index or evidence on disk names the license.
                 Some(res) => {
                     let lic = res.license(kb);
-                    c.insert(
-                        "description".into(),
-                        json!(format!("A model fineprint has no rule for, declared on this machine to be under the {}.", lic.name)),
-                    );
+                    let description = match res.generated_entry(kb) {
+                        Some(e) => format!(
+                            "A model fineprint has no curated rule for, listed by the {} index ({}) under the {}.",
+                            kb.generated.source_of(e).name,
+                            kb.generated.source_of(e).package,
+                            lic.name
+                        ),
+                        None => format!(
+                            "A model fineprint has no rule for, declared on this machine to be under the {}.",
+                            lic.name
+                        ),
+                    };
+                    c.insert("description".into(), json!(description));
                     c.insert("licenses".into(), license_choice(lic));
                     prop(&mut props, "fineprint:license", lic.id.as_str());
                     prop(&mut props, "fineprint:source", res.provenance.as_str());
