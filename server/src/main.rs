@@ -458,7 +458,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let disagreements = fineprint::kb::validate::disagreements(&kb);
             if !disagreements.is_empty() {
                 println!(
-                    "{} id(s) on which two sources disagree (a curated rule wins over an index; between indexes the stricter applies):",
+                    "{} id(s) on which two sources disagree (a curated rule naming the repository wins; a name-inherited answer and an index, or two indexes: the stricter applies):",
                     disagreements.len()
                 );
                 for d in &disagreements {

@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::detect::calls::{Args, Value};
 use crate::detect::{Candidate, Context, Shape};
 use crate::kb::generated::{GenEntry, GenKind};
 use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
@@ -26,6 +27,9 @@ pub enum RefKind {
     File,
     /// Closed API model.
     Api,
+    /// A library call that names a model in the library's own words
+    /// (`YOLO("yolov8n.pt")`), or an SDK call whose model is implicit (`ChatOpenAI()`).
+    Library,
 }
 
 /// How the license was found (the `source` field of the JSON output).
@@ -299,6 +303,119 @@ pub fn resolve_legacy(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
     Some(rules(kb, m, how))
 }
 
+/// The reference a library call makes (`rules/libraries.toml`), given its arguments:
+/// the name it loads mapped to a model, or, when it names none, the SDK's default.
+/// `call` is the span of the call's name, `li` the library.
+pub fn resolve_library_call(
+    kb: &KnowledgeBase,
+    text: &str,
+    call: Range<usize>,
+    li: usize,
+    args: &Args,
+) -> Option<Reference> {
+    let lib = kb.libraries.libraries.get(li)?;
+    let call_text = text.get(call.clone())?;
+    if lib.unless.iter().any(|k| args.keyword(text, k).is_some()) {
+        return None;
+    }
+    let required = lib.requires.iter().any(|req| {
+        let (k, v) = req.split_once('=').unwrap_or((req, ""));
+        matches!(args.keyword(text, k.trim()), Some(Value::Other(r)) if text.get(r.clone()).is_some_and(|x| x.trim() == v.trim()))
+    });
+    if !lib.requires.is_empty() && !required {
+        return None;
+    }
+    let named = lib
+        .keywords
+        .iter()
+        .find_map(|k| args.keyword(text, k))
+        .or_else(|| lib.argument.and_then(|n| args.positional(n)));
+    match named {
+        Some(Value::Str(span)) => {
+            let name = text.get(span.clone())?;
+            let (id, resolution) = resolve_library_name(kb, li, name)?;
+            let resolution = resolution.map(|r| Resolution {
+                how: format!("`{call_text}(\"{name}\")` of {}: {}", lib.name, r.how),
+                ..r
+            });
+            Some(Reference {
+                span: span.clone(),
+                text: name.to_string(),
+                kind: RefKind::Library,
+                id,
+                resolution,
+                evidence: None,
+            })
+        }
+        Some(Value::Other(_)) => None,
+        None => {
+            let default = lib.default.as_deref().filter(|d| !d.is_empty())?;
+            if !args.closed || args.positional(0).is_some() {
+                return None;
+            }
+            let from = lib.default_source.as_ref().map_or(String::new(), |s| {
+                format!(" (read in {}, {})", lib.package, s.url)
+            });
+            let resolution = resolve_str(kb, default)
+                .and_then(|r| r.resolution)
+                .map(|r| Resolution {
+                    how: format!(
+                        "`{call_text}()` is given no model, so {} uses its default `{default}`{from}; the default's license: {}",
+                        lib.name, r.how
+                    ),
+                    ..r
+                });
+            Some(Reference {
+                span: call,
+                text: call_text.to_string(),
+                kind: RefKind::Library,
+                id: default.to_string(),
+                resolution,
+                evidence: None,
+            })
+        }
+    }
+}
+
+/// A library-native name: the canonical id it stands for and its resolution. `None`
+/// when the library does not know the name (a local file, a custom model).
+pub fn resolve_library_name(
+    kb: &KnowledgeBase,
+    li: usize,
+    name: &str,
+) -> Option<(String, Option<Resolution>)> {
+    let lib = kb.libraries.libraries.get(li)?;
+    if lib.names.is_empty() {
+        // Names come from the generated index of the same library.
+        let r = resolve_generated(kb, GenKind::Lib, &lib.id, name)?;
+        return Some((format!("{}:{name}", lib.id), Some(r)));
+    }
+    let m = kb.libraries.name(li, name)?;
+    let entry = kb.libraries.entry(&m)?;
+    if let Some(model) = &entry.model {
+        let id = model.replace("{name}", name);
+        let r = resolve_str(kb, &id).and_then(|r| r.resolution);
+        let r = r.map(|r| Resolution {
+            how: format!("the library loads `{id}` for `{}`; {}", m.pattern, r.how),
+            ..r
+        });
+        return Some((id, r));
+    }
+    let fam = entry.family.as_deref().and_then(|f| kb.family_index(f))?;
+    let at = FamilyRef {
+        family: fam,
+        variant: None,
+    };
+    let how = format!(
+        "the library's name `{}` belongs to {}",
+        m.pattern, kb.families[fam].name
+    );
+    Some((
+        format!("{}:{name}", lib.id),
+        Some(Resolution::of(kb, at, Provenance::Rules, m.pattern, how)),
+    ))
+}
+
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
 /// list dash or the start of a line (spaces skipped), and before a quote, a closing
 /// bracket, `,`, `;`, white space or the end. `"Local Qwen"` is not a whole value.
@@ -550,6 +667,20 @@ pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
 
 /// Resolves an id typed by a user (`fineprint explain`, rule examples): any shape.
 pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
+    // `library:name`, as fineprint prints library-native names (`whisper:large-v3`).
+    if let Some((lib, name)) = s.trim().split_once(':')
+        && let Some(li) = kb.libraries.by_id(lib)
+        && let Some((id, resolution)) = resolve_library_name(kb, li, name)
+    {
+        return Some(Reference {
+            span: lib.len() + 1..s.trim().len(),
+            text: name.to_string(),
+            kind: RefKind::Library,
+            id,
+            resolution,
+            evidence: None,
+        });
+    }
     let (sub, shape) = crate::detect::shape_of(&kb.vocab, s.trim())?;
     let cand = Candidate { span: sub, shape };
     resolve_candidate(s.trim(), &cand, Context::Model, kb)

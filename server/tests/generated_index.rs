@@ -31,7 +31,7 @@ lib:timm\tdemonet50.a1_in1k\tapache-2.0
 fn kb_with(extra: &[(&str, &str)]) -> KnowledgeBase {
     let files = fineprint::kb::embedded_files()
         .iter()
-        .filter(|(p, _)| !p.starts_with("generated/"))
+        .filter(|(p, _)| !p.starts_with("generated/") && *p != "libraries.toml")
         .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
         .chain(
             extra
@@ -219,7 +219,8 @@ fn disagreements_and_coverage_are_counted() {
     assert_eq!(with.hf, base.hf + 4, "{with:?} vs {base:?}");
     assert_eq!(with.api, base.api + 2);
     assert_eq!(with.ollama, base.ollama + 1);
-    assert_eq!(with.library, base.library + 1);
+    // No library of this base reads timm calls: its names are not found in code.
+    assert_eq!(with.library, base.library);
 }
 
 #[test]

@@ -11,6 +11,7 @@
 //! * The result depends only on the text, the file kind and the knowledge base.
 //! * No input makes it panic or loop: every loop advances through the text.
 
+pub mod calls;
 pub mod context;
 pub mod kind;
 pub mod notebook;
@@ -359,6 +360,8 @@ pub fn scan_range(
     let mut i = range.start;
     let json_escapes = matches!(kind, FileKind::Notebook | FileKind::Json);
     let mut brackets = context::Brackets::new();
+    // The end of the last library reference: words before it were read with its call.
+    let mut skip_until = 0usize;
     while let Some(w) = words::next_word(bytes, &mut i, end, json_escapes) {
         let (start, seen_sep) = (w.start, w.sep);
         let mut wend = w.end;
@@ -381,6 +384,21 @@ pub fn scan_range(
         let Some(word) = text.get(start..wend) else {
             continue;
         };
+        if start < skip_until {
+            continue;
+        }
+        // A library call that names a model in its own words, or implies one.
+        if bytes.get(w.end) == Some(&b'(')
+            && let Some(li) = kb.libraries.call(word)
+        {
+            let args = calls::read_args(text, w.end);
+            let call = start + word.rfind('.').map_or(0, |d| d + 1)..wend;
+            if let Some(r) = resolve::resolve_library_call(kb, text, call, li, &args) {
+                skip_until = r.span.end;
+                out.push(r);
+            }
+            continue;
+        }
         // Cheap filters before any allocation: most words are plain identifiers.
         let has_sep = seen_sep && word.bytes().any(|b| b == b'/' || b == b':');
         let lw = word.len();

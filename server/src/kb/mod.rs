@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod generated;
+pub mod libraries;
 mod patterns;
 pub mod schema;
 pub mod validate;
@@ -20,6 +21,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use generated::GeneratedIndex;
+use libraries::LibraryIndex;
 use patterns::PatternIndex;
 pub use patterns::{Match, PatternKind};
 pub use schema::*;
@@ -139,6 +141,10 @@ pub struct KnowledgeBase {
     pub vocab: DetectVocab,
     /// Exact ids imported from public packages (`rules/generated/`).
     pub generated: GeneratedIndex,
+    /// Library-native names and SDK defaults (`rules/libraries.toml`).
+    pub libraries: LibraryIndex,
+    /// Where each library was loaded from.
+    pub library_files: Vec<String>,
     license_ids: HashMap<String, usize>,
     family_ids: HashMap<String, usize>,
     index: PatternIndex,
@@ -210,12 +216,29 @@ impl KnowledgeBase {
         let mut family_files: Vec<String> = Vec::new();
         let mut vocab: Option<DetectVocab> = None;
         let mut generated = GeneratedIndex::default();
+        let mut libraries: Vec<Library> = Vec::new();
+        let mut library_files: Vec<String> = Vec::new();
         for (name, text) in files {
             let norm = name.replace('\\', "/");
             let file_name = norm.rsplit('/').next().unwrap_or(&norm).to_string();
             let dir = norm.rsplit('/').nth(1).unwrap_or("");
             if dir == "generated" && file_name.ends_with(".tsv") {
                 generated.add_file(&name, &text, &mut problems);
+            } else if file_name == "libraries.toml" {
+                match toml::from_str::<LibraryFile>(&text) {
+                    Ok(f) => {
+                        for lib in f.library {
+                            if let Some(i) = libraries.iter().position(|x| x.id == lib.id) {
+                                libraries[i] = lib;
+                                library_files[i] = name.clone();
+                            } else {
+                                libraries.push(lib);
+                                library_files.push(name.clone());
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
+                }
             } else if file_name == "detect.toml" {
                 match toml::from_str::<DetectVocab>(&text) {
                     Ok(v) => vocab = Some(v),
@@ -315,6 +338,21 @@ impl KnowledgeBase {
                 });
             }
         }
+        for (lib, file) in libraries.iter().zip(&library_files) {
+            for fam in lib.names.iter().filter_map(|n| n.family.as_ref()) {
+                if !family_ids.contains_key(fam) {
+                    problems.push(LoadProblem {
+                        file: file.clone(),
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "library `{}` maps names to family `{fam}`, which no file in models/ defines",
+                            lib.id
+                        ),
+                    });
+                }
+            }
+        }
         let index = match PatternIndex::build(&families, generated.bare_names()) {
             Ok(ix) => ix,
             Err(errs) => {
@@ -337,6 +375,8 @@ impl KnowledgeBase {
             families,
             vocab,
             generated,
+            libraries: LibraryIndex::new(libraries),
+            library_files,
             license_ids,
             family_ids,
             index,
@@ -368,6 +408,11 @@ impl KnowledgeBase {
         self.license_ids
             .get(&id.to_lowercase())
             .map(|&i| &self.licenses[i])
+    }
+
+    /// The index of a family by id.
+    pub fn family_index(&self, id: &str) -> Option<usize> {
+        self.family_ids.get(id).copied()
     }
 
     /// A family by id.

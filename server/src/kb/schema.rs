@@ -482,3 +482,79 @@ pub struct DetectVocab {
     /// Known fields of use.
     pub fields_of_use: Vec<String>,
 }
+
+/// `rules/libraries.toml`: library calls that name models in their own vocabulary.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryFile {
+    /// Every library.
+    #[serde(default)]
+    pub library: Vec<Library>,
+}
+
+/// One library: the calls that load a model by a name of its own, and what the names are.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Library {
+    /// Unique lowercase id; names are shown as `id:name`.
+    pub id: String,
+    /// The package, for people.
+    pub name: String,
+    /// The package and version the facts were read from.
+    pub package: String,
+    /// Call names as written before `(`; a dotted call in code matches when its last
+    /// segments equal one of these.
+    pub calls: Vec<String>,
+    /// Position of the positional string argument that holds the name.
+    #[serde(default)]
+    pub argument: Option<usize>,
+    /// Keyword arguments that hold the name.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// `keyword=value` pairs of which the call needs one to load weights.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Keywords that leave the call to ordinary detection.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// The model the call uses when it is given no name (an id the rules resolve).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// Where the default was read.
+    #[serde(default)]
+    pub default_source: Option<Source>,
+    /// Where the calls and their arguments are defined.
+    pub source: Source,
+    /// Call snippets that must not be references.
+    #[serde(default)]
+    pub examples: Examples,
+    /// What the names are.
+    #[serde(default)]
+    pub names: Vec<LibraryNames>,
+    /// A remark shown with the answer.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Names of a library that map to one model or family.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryNames {
+    /// Globs on the name as written (`*` only, case-insensitive, `_` as `-`).
+    #[serde(rename = "match")]
+    pub globs: Vec<String>,
+    /// A model id the rules resolve; `{name}` is replaced by the name as written.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Or a family id.
+    #[serde(default)]
+    pub family: Option<String>,
+    /// Where the mapping is stated.
+    pub source: Source,
+    /// Names that must (and must not) resolve through this entry.
+    #[serde(default)]
+    pub examples: Examples,
+    /// A remark shown with the answer.
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -278,7 +278,90 @@ pub fn validate(kb: &KnowledgeBase) -> Vec<Problem> {
         }));
     }
     problems.extend(ties(kb));
+    problems.extend(libraries(kb));
     problems
+}
+
+/// The library table: sources, defaults and mappings that resolve, examples that land
+/// where they say.
+fn libraries(kb: &KnowledgeBase) -> Vec<Problem> {
+    use crate::resolve::resolve_library_name;
+    let mut problems = Vec::new();
+    let libs = &kb.libraries.libraries;
+    for (li, (lib, file)) in libs.iter().zip(&kb.library_files).enumerate() {
+        let mut out = Vec::new();
+        let what = format!("library `{}`", lib.id);
+        check_source(&lib.source, &what, true, &mut out);
+        if lib.calls.is_empty() {
+            out.push(format!("{what} has no calls"));
+        }
+        if lib.names.is_empty() && lib.default.is_none() && !kb_has_lib_index(kb, &lib.id) {
+            out.push(format!(
+                "{what} has no names, no default and no generated index `lib:{}`",
+                lib.id
+            ));
+        }
+        if let Some(d) = lib.default.as_deref() {
+            match &lib.default_source {
+                Some(s) => check_source(s, &format!("{what} default_source"), true, &mut out),
+                None => out.push(format!("{what}: a default needs a default_source")),
+            }
+            if resolve_str(kb, d).and_then(|r| r.resolution).is_none() {
+                out.push(format!("{what}: default `{d}` does not resolve"));
+            }
+        }
+        for snippet in &lib.examples.negative {
+            let refs = crate::detect::detect(snippet, crate::detect::FileKind::Python, kb);
+            if refs
+                .iter()
+                .any(|r| r.kind == crate::resolve::RefKind::Library)
+            {
+                out.push(format!(
+                    "{what}: negative example `{snippet}` is a reference"
+                ));
+            }
+        }
+        for (ni, names) in lib.names.iter().enumerate() {
+            let label = format!("{what} names {:?}", names.globs);
+            check_source(&names.source, &label, true, &mut out);
+            if names.model.is_some() == names.family.is_some() {
+                out.push(format!("{label}: give exactly one of `model` and `family`"));
+            }
+            if names.examples.positive.is_empty() {
+                out.push(format!("{label} has no positive examples"));
+            }
+            for e in &names.examples.positive {
+                let here = kb.libraries.name(li, e).is_some_and(|m| m.entry == ni);
+                match resolve_library_name(kb, li, e) {
+                    _ if !here => out.push(format!(
+                        "{label}: positive example `{e}` does not match here"
+                    )),
+                    Some((id, None)) => out.push(format!(
+                        "{label}: `{e}` maps to `{id}`, which the rules do not resolve"
+                    )),
+                    None => out.push(format!("{label}: positive example `{e}` does not resolve")),
+                    Some(_) => {}
+                }
+            }
+            for e in &names.examples.negative {
+                if kb.libraries.name(li, e).is_some_and(|m| m.entry == ni) {
+                    out.push(format!("{label}: negative example `{e}` matches here"));
+                }
+            }
+        }
+        problems.extend(out.into_iter().map(|message| Problem {
+            file: file.clone(),
+            message,
+        }));
+    }
+    problems
+}
+
+fn kb_has_lib_index(kb: &KnowledgeBase, lib: &str) -> bool {
+    kb.generated
+        .entries
+        .iter()
+        .any(|e| e.kind == GenKind::Lib && e.library.eq_ignore_ascii_case(lib))
 }
 
 /// An id on which two sources of the base give different licenses.
@@ -377,7 +460,8 @@ impl Coverage {
 /// Counts the distinct ids that resolve: every id of the generated indexes and every
 /// positive example of the curated families, each resolved as a user would type it
 /// (`resolve_str`), so an id counts only if the engine really resolves it. Library-
-/// native names count when their library's index holds them.
+/// native names count when their library's index holds them and the library table
+/// reads that library's calls (so they are found in code).
 pub fn coverage(kb: &KnowledgeBase) -> Coverage {
     use crate::resolve::RefKind;
     let mut seen: HashSet<(u8, String)> = HashSet::new();
@@ -404,18 +488,24 @@ pub fn coverage(kb: &KnowledgeBase) -> Coverage {
             RefKind::Api => (&mut c.api, 1),
             RefKind::Ollama => (&mut c.ollama, 2),
             RefKind::Gguf | RefKind::File => (&mut c.files, 3),
+            RefKind::Library => (&mut c.library, 4),
         };
         if seen.insert((tag, key_of(id.trim(), tag == 1))) {
             *slot += 1;
         }
     }
+    // A library-native name counts when a library of the table reads it in code.
     for e in kb
         .generated
         .entries
         .iter()
         .filter(|e| e.kind == GenKind::Lib)
     {
-        if seen.insert((4, format!("{}:{}", e.library, key_of(&e.id, false)))) {
+        let typed = format!("{}:{}", e.library, e.id);
+        if kb.libraries.by_id(&e.library).is_some()
+            && resolve_str(kb, &typed).is_some_and(|r| r.resolution.is_some())
+            && seen.insert((4, format!("{}:{}", e.library, key_of(&e.id, false))))
+        {
             c.library += 1;
         }
     }

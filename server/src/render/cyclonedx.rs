@@ -168,7 +168,20 @@ fn identity(r: &Found, kb: &KnowledgeBase) -> Identity {
                 purl,
             }
         }
-        RefKind::Gguf | RefKind::File => Identity {
+        RefKind::Library if id.contains('/') => {
+            let (group, name) = id.split_once('/').unwrap_or(("", id));
+            Identity {
+                group: Some(group.to_string()),
+                name: name.to_string(),
+                version: None,
+                purl: format!(
+                    "pkg:huggingface/{}/{}",
+                    purl_segment(group),
+                    purl_segment(name)
+                ),
+            }
+        }
+        RefKind::Gguf | RefKind::File | RefKind::Library => Identity {
             group: None,
             name: id.to_string(),
             version: None,
@@ -184,6 +197,7 @@ fn kind_str(k: RefKind) -> &'static str {
         RefKind::Gguf => "gguf",
         RefKind::File => "file",
         RefKind::Api => "api",
+        RefKind::Library => "library",
     }
 }
 

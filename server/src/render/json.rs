@@ -85,6 +85,7 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy) -> String {
                     crate::resolve::RefKind::Gguf => "gguf",
                     crate::resolve::RefKind::File => "file",
                     crate::resolve::RefKind::Api => "api",
+                    crate::resolve::RefKind::Library => "library",
                 },
                 model: res.map(|_| r.reference.id.as_str()),
                 license: lic.map(|l| l.id.as_str()),
