@@ -264,14 +264,13 @@ const BOUNDARIES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-#[test]
-fn license_boundaries_inside_families() {
-    let kb = kb();
+/// Checks a table of (id, license, provenance); returns the rows that fail.
+fn failures_of(kb: &KnowledgeBase, table: &[(&str, &str, &str)]) -> Vec<String> {
     let mut failures = Vec::new();
-    for (id, license, provenance) in BOUNDARIES {
-        match resolve_str(&kb, id).and_then(|r| r.resolution) {
+    for (id, license, provenance) in table {
+        match resolve_str(kb, id).and_then(|r| r.resolution) {
             Some(res) => {
-                let got = &res.license(&kb).id;
+                let got = &res.license(kb).id;
                 if got != license || res.provenance.as_str() != *provenance {
                     failures.push(format!(
                         "{id}: expected {license} ({provenance}), got {got} ({}) via `{}`",
@@ -283,5 +282,116 @@ fn license_boundaries_inside_families() {
             None => failures.push(format!("{id}: does not resolve")),
         }
     }
+    failures
+}
+
+#[test]
+fn license_boundaries_inside_families() {
+    let failures = failures_of(&kb(), BOUNDARIES);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Answers an outside audit found wrong, or "unknown", each re-read in a primary source
+/// (the `source` of the rule that now answers): (id, license, provenance).
+const AUDITED: &[(&str, &str, &str)] = &[
+    // Wrong in the dangerous direction before.
+    ("MiniMaxAI/MiniMax-M2.5", "minimax-model-license", "rules"),
+    ("devstral-2", "mistral-modified-mit", "rules"),
+    ("devstral-2:123b", "mistral-modified-mit", "rules"),
+    (
+        "mistralai/Devstral-2-123B-Instruct-2512",
+        "mistral-modified-mit",
+        "rules",
+    ),
+    ("Qwen/Qwen3-Max", "proprietary-alibaba", "rules"),
+    ("qwen3-max", "proprietary-alibaba", "rules"),
+    ("qwen-plus", "proprietary-alibaba", "rules"),
+    ("qwen3-coder-plus", "proprietary-alibaba", "rules"),
+    ("qwen-flash", "proprietary-alibaba", "rules"),
+    ("qwen-turbo", "proprietary-alibaba", "rules"),
+    ("deepseek-r1", "mit", "rules"),
+    ("deepseek-r1:8b", "mit", "rules"),
+    ("deepseek-r1:70b", "llama3.3", "rules"),
+    ("moonshotai/Kimi-K2-Instruct", "modified-mit", "rules"),
+    ("stabilityai/sdxl-turbo", "sai-nc-community", "rules"),
+    // Unknown before.
+    ("facebook/opt-6.7b", "opt-175b-license", "rules"),
+    ("EleutherAI/gpt-j-6b", "apache-2.0", "rules"),
+    ("mosaicml/mpt-7b", "apache-2.0", "rules"),
+    ("mosaicml/mpt-7b-chat", "cc-by-nc-sa-4.0", "rules"),
+    ("microsoft/phi-1_5", "mit", "rules"),
+    ("bigscience/mt0-xxl", "apache-2.0", "rules"),
+    ("openai/clip-vit-base-patch32", "mit", "rules"),
+    ("google/embeddinggemma-300m", "gemma", "rules"),
+    ("Qwen/Qwen-Image", "apache-2.0", "rules"),
+    ("nvidia/parakeet-tdt-0.6b-v3", "cc-by-4.0", "rules"),
+    ("hexgrad/Kokoro-82M", "apache-2.0", "rules"),
+    ("facebook/musicgen-small", "cc-by-nc-4.0", "rules"),
+    ("facebook/nllb-200-distilled-600M", "cc-by-nc-4.0", "rules"),
+    ("upstage/SOLAR-10.7B-Instruct-v1.0", "cc-by-nc-4.0", "rules"),
+    (
+        "black-forest-labs/FLUX.2-dev",
+        "flux-non-commercial-license",
+        "rules",
+    ),
+    (
+        "tencent/Hunyuan-A13B-Instruct",
+        "tencent-hunyuan-community",
+        "rules",
+    ),
+    // From the generated indexes.
+    ("timm/resnet50.a1_in1k", "apache-2.0", "generated"),
+    ("gpt-4o-2024-08-06", "proprietary-openai", "rules"),
+];
+
+#[test]
+fn audited_answers() {
+    let failures = failures_of(&kb(), AUDITED);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Facets the audit found missing: bans, regions and thresholds are typed facts.
+#[test]
+fn audited_facets() {
+    let kb = kb();
+    let lic = |id: &str| {
+        resolve_str(&kb, id)
+            .and_then(|r| r.resolution)
+            .map(|r| r.license(&kb).clone())
+            .unwrap_or_else(|| panic!("{id} does not resolve"))
+    };
+    let m27 = lic("MiniMaxAI/MiniMax-M2.7");
+    assert!(
+        m27.field_of_use.iter().any(|f| f.field == "military"),
+        "MiniMax-M2.7 bans military use"
+    );
+    let hunyuan = lic("tencent/Hunyuan-A13B-Instruct");
+    let excluded: Vec<&str> = hunyuan
+        .regions
+        .iter()
+        .flat_map(|r| r.excluded.iter().map(String::as_str))
+        .collect();
+    for region in ["EU", "GB", "KR"] {
+        assert!(
+            excluded.contains(&region),
+            "Hunyuan excludes {region}: {excluded:?}"
+        );
+    }
+    assert!(
+        hunyuan
+            .commercial
+            .conditions
+            .iter()
+            .any(|c| c.kind == fineprint::kb::ConditionKind::MonthlyActiveUsers),
+        "Hunyuan caps monthly active users"
+    );
+    let devstral = lic("devstral-2");
+    assert!(
+        devstral
+            .commercial
+            .conditions
+            .iter()
+            .any(|c| c.kind == fineprint::kb::ConditionKind::MonthlyRevenueUsd),
+        "Devstral 2 caps monthly revenue"
+    );
 }
