@@ -9,6 +9,9 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::detect::calls::{Args, Value};
+use crate::detect::placeholders::{
+    api_name_whole, is_generic_gguf, is_not_org, is_placeholder_repo,
+};
 use crate::detect::{Candidate, Context, Shape};
 use crate::kb::generated::{GenEntry, GenKind};
 use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
@@ -286,7 +289,10 @@ pub fn resolve_ollama(kb: &KnowledgeBase, name: &str, tag: Option<&str>) -> Opti
 
 /// Resolves a closed API model name (case-sensitive).
 pub fn resolve_api(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
-    let Some(m) = kb.best_match(PatternKind::Api, name) else {
+    let curated = kb
+        .best_match(PatternKind::Api, name)
+        .filter(|m| api_name_whole(&kb.vocab, name, &m.pattern, false));
+    let Some(m) = curated else {
         return resolve_generated(kb, GenKind::Api, "", name);
     };
     let how = format!("the API model name matches the rule `{}`", m.pattern);
@@ -416,6 +422,49 @@ pub fn resolve_library_name(
     ))
 }
 
+/// A provider's name for hosted open weights (`rules/providers.toml`): the weights'
+/// license, saying that it is hosted. `provider` narrows the search to one provider.
+pub fn resolve_hosted(
+    kb: &KnowledgeBase,
+    provider: Option<usize>,
+    name: &str,
+) -> Option<Resolution> {
+    let (pi, h) = kb.hosted(name, provider)?;
+    let p = kb.providers.get(pi)?;
+    let r = resolve_str(kb, &h.model).and_then(|r| r.resolution)?;
+    Some(Resolution {
+        how: format!(
+            "{} hosts `{}`, serving the open weights `{}`, whose license applies: {}",
+            p.name, h.name, h.model, r.how
+        ),
+        ..r
+    })
+}
+
+/// A model named after a provider (`groq:NAME`, `openai:NAME`, `groq/NAME`, a path such as
+/// `@cf/NAME`): hosted open weights, then a closed API name, then an id of the generated
+/// API index written with the prefix.
+fn resolve_behind_provider(
+    kb: &KnowledgeBase,
+    provider: Option<usize>,
+    prefixed: &str,
+    name: &str,
+) -> Option<Resolution> {
+    resolve_hosted(kb, provider, name)
+        .or_else(|| resolve_api(kb, name))
+        .or_else(|| resolve_generated(kb, GenKind::Api, "", prefixed))
+}
+
+/// Whether `word` names a provider or an API router (`openai`, `groq`, `deepseek`).
+fn is_provider(kb: &KnowledgeBase, word: &str) -> bool {
+    kb.provider_of_prefix(word).is_some()
+        || kb
+            .vocab
+            .api_routers
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(word))
+}
+
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
 /// list dash or the start of a line (spaces skipped), and before a quote, a closing
 /// bracket, `,`, `;`, white space or the end. `"Local Qwen"` is not a whole value.
@@ -473,9 +522,12 @@ pub fn resolve_candidate(
         evidence: None,
     };
     match &cand.shape {
-        Shape::File { file, gguf: true } => {
-            Some(mk(RefKind::Gguf, file.clone(), resolve_file(kb, file)))
-        }
+        Shape::File { file, gguf: true } => match resolve_file(kb, file) {
+            Some(r) => Some(mk(RefKind::Gguf, file.clone(), Some(r))),
+            // `model.gguf`, `m.gguf`, `test.gguf`: test names, not models.
+            None if is_generic_gguf(&kb.vocab, file) => None,
+            None => Some(mk(RefKind::Gguf, file.clone(), None)),
+        },
         Shape::File { file, gguf: false } => {
             resolve_file(kb, file).map(|r| mk(RefKind::File, file.clone(), Some(r)))
         }
@@ -487,6 +539,14 @@ pub fn resolve_candidate(
             api_router,
         } => {
             let id = repo_id(org, name);
+            // `image/png`; `your-username/my-model`, `org/some-model` (unless a vendor
+            // rule names the id: a real org may be called like a placeholder).
+            if is_not_org(&kb.vocab, org)
+                || (is_placeholder_repo(&kb.vocab, org, name)
+                    && kb.best_match(PatternKind::HfRepo, &id).is_none())
+            {
+                return None;
+            }
             // `models/...`, `datasets/...`: reserved on the hub, never an org.
             if kb
                 .vocab
@@ -496,8 +556,18 @@ pub fn resolve_candidate(
             {
                 return resolve_api(kb, name).map(|r| mk(RefKind::Api, name.clone(), Some(r)));
             }
+            // `groq/NAME`, `deepseek/NAME`: a provider's own name for a model.
+            let provider = kb.provider_of_prefix(org);
+            if let Some(r) = provider.and_then(|p| resolve_hosted(kb, Some(p), name)) {
+                return Some(mk(RefKind::Api, name.clone(), Some(r)));
+            }
             if let Some(r) = resolve_repo_id(kb, &id, org, name) {
                 return Some(mk(RefKind::Hf, id, Some(r)));
+            }
+            if provider.is_some() {
+                let r = resolve_behind_provider(kb, provider, &id, name);
+                return (r.is_some() || *explicit || expects_model)
+                    .then(|| mk(RefKind::Api, id.clone(), r));
             }
             if *api_router {
                 // LiteLLM-style `provider/model` first as written, then the model name.
@@ -517,6 +587,26 @@ pub fn resolve_candidate(
                 ));
             }
             (*explicit || expects_model).then(|| mk(RefKind::Hf, id, None))
+        }
+        Shape::Hosted { provider, name } => {
+            let r = match name.split_once('/') {
+                Some((org, n)) => {
+                    resolve_hosted(kb, Some(*provider), name).or_else(|| resolve_repo(kb, org, n))
+                }
+                None => resolve_behind_provider(kb, Some(*provider), name, name),
+            };
+            Some(mk(RefKind::Api, name.clone(), r))
+        }
+        // `openai:gpt-4o`, `groq:llama-3.3-70b-versatile` (pydantic-ai, aichat).
+        Shape::Ollama {
+            name,
+            tag: Some(tag),
+            explicit: false,
+        } if is_provider(kb, name) && resolve_ollama(kb, name, Some(tag)).is_none() => {
+            let provider = kb.provider_of_prefix(name);
+            let prefixed = format!("{name}/{tag}");
+            let r = resolve_behind_provider(kb, provider, &prefixed, tag);
+            (r.is_some() || expects_model).then(|| mk(RefKind::Api, tag.clone(), r))
         }
         Shape::Ollama {
             name,
@@ -558,13 +648,17 @@ pub fn resolve_candidate(
             };
             // Where an Ollama name is expected it wins; elsewhere an API name does
             // (`co.chat(model="command-r-plus")` is the API, not the open weights).
-            let ollama = if whole {
+            // A bare family word (`Mistral`, `Qwen`) is an Ollama name only where one is
+            // expected; a name with a version (`llama3.1`) also where a model is.
+            let versioned = name.bytes().any(|b| b.is_ascii_digit());
+            let ollama = if whole && (ctx == Context::Ollama || versioned) {
                 kb.best_match(PatternKind::Ollama, name)
             } else {
                 None
             };
             let api = if short_ok {
                 kb.best_match(PatternKind::Api, name)
+                    .filter(|m| api_name_whole(&kb.vocab, name, &m.pattern, !expects_model))
             } else {
                 None
             };
@@ -597,6 +691,9 @@ pub fn resolve_candidate(
             if let Some(r) = resolve_generated(kb, GenKind::Api, "", name) {
                 return Some(mk(RefKind::Api, name.clone(), Some(r)));
             }
+            if let Some(r) = resolve_hosted(kb, None, name) {
+                return Some(mk(RefKind::Api, name.clone(), Some(r)));
+            }
             let r = whole
                 .then(|| resolve_generated(kb, GenKind::Ollama, "", name))
                 .flatten();
@@ -610,7 +707,12 @@ pub fn resolve_candidate(
 /// need a matching pattern. A cheap test run before the context analysis.
 pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
     match shape {
-        Shape::Repo { .. } | Shape::File { gguf: true, .. } => true,
+        Shape::Repo { .. } | Shape::File { gguf: true, .. } | Shape::Hosted { .. } => true,
+        Shape::Ollama {
+            name,
+            tag: Some(_),
+            explicit: false,
+        } if is_provider(kb, name) => true,
         Shape::Ollama { explicit: true, .. } => true,
         Shape::Ollama {
             name,
@@ -629,6 +731,7 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
                 || kb.best_match(PatternKind::Ollama, name).is_some()
                 || kb.generated.contains(GenKind::Api, name)
                 || kb.generated.contains(GenKind::Ollama, name)
+                || kb.hosted(name, None).is_some()
         }
     }
 }
@@ -649,6 +752,7 @@ pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
         return true;
     };
     if *explicit
+        || kb.provider_of_prefix(org).is_some()
         || kb
             .vocab
             .hf_reserved
@@ -682,8 +786,14 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
         });
     }
     let (sub, shape) = crate::detect::shape_of(&kb.vocab, s.trim())?;
+    let bare = matches!(shape, Shape::Bare { .. });
     let cand = Candidate { span: sub, shape };
-    resolve_candidate(s.trim(), &cand, Context::Model, kb)
+    let r = resolve_candidate(s.trim(), &cand, Context::Model, kb);
+    // A bare family word typed alone (`mistral`) is the Ollama name.
+    if bare && r.as_ref().is_none_or(|r| r.resolution.is_none()) {
+        return resolve_candidate(s.trim(), &cand, Context::Ollama, kb).or(r);
+    }
+    r
 }
 
 #[cfg(test)]

@@ -79,7 +79,12 @@ impl FileKind {
         if lower.starts_with("modelfile.") {
             return Some(Self::Modelfile);
         }
-        let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
+        let (inner, ext) = lower.rsplit_once('.')?;
+        // A template reads like the file it renders (`config.yaml.j2` is YAML); a
+        // template of nothing in particular reads like prose.
+        if matches!(ext, "j2" | "jinja" | "jinja2" | "tmpl" | "tpl") {
+            return Some(Self::from_file_name(inner).unwrap_or(Self::Markdown));
+        }
         Some(match ext {
             "py" | "pyi" => Self::Python,
             "ipynb" => Self::Notebook,
@@ -87,13 +92,13 @@ impl FileKind {
             "rs" => Self::Rust,
             "go" => Self::Go,
             "yaml" | "yml" => Self::Yaml,
-            "toml" => Self::Toml,
+            "toml" | "ini" | "cfg" => Self::Toml,
             "json" | "jsonc" | "json5" => Self::Json,
             "env" => Self::Env,
             "dockerfile" => Self::Dockerfile,
-            "sh" | "bash" | "zsh" | "mk" => Self::Shell,
+            "sh" | "bash" | "zsh" | "mk" | "ps1" | "psm1" => Self::Shell,
             "modelfile" => Self::Modelfile,
-            "md" | "markdown" | "mdx" => Self::Markdown,
+            "md" | "markdown" | "mdx" | "qmd" | "rmd" => Self::Markdown,
             _ => return None,
         })
     }

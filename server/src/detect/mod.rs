@@ -13,8 +13,10 @@
 
 pub mod calls;
 pub mod context;
+pub mod fences;
 pub mod kind;
 pub mod notebook;
+pub mod placeholders;
 pub mod words;
 
 use std::ops::Range;
@@ -58,6 +60,14 @@ pub enum Shape {
         file: String,
         /// A `.gguf` file.
         gguf: bool,
+    },
+    /// A name behind a hosting provider's path (`@cf/meta/llama-3.1-8b-instruct`,
+    /// `accounts/fireworks/models/llama-v3p1-8b-instruct`): always names a model.
+    Hosted {
+        /// Index into the knowledge base's providers.
+        provider: usize,
+        /// The name after the path, as written.
+        name: String,
     },
     /// A word without `/` or `:`.
     Bare {
@@ -157,9 +167,53 @@ fn hub_path(vocab: &DetectVocab, path: &str) -> Option<Shape> {
 /// Classifies one word (already trimmed of sentence punctuation). Returns the span
 /// within the word and the shape, or `None` when the word cannot name a model.
 ///
+/// Before the plain shapes: a hosting provider's path (`@cf/...`, optionally behind a
+/// router segment: `fireworks_ai/accounts/fireworks/models/...`), and a version after
+/// `@` (`vertex_ai/claude-3-7-sonnet@20250219`), which is left out of the span.
+pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
+    if !vocab.provider_paths.is_empty() {
+        let wb = w.as_bytes();
+        let after_router = memchr::memchr(b'/', wb).map_or(0, |i| i + 1);
+        for (path, provider) in &vocab.provider_paths {
+            for at in [0, after_router] {
+                if starts_with_ignore_case(&wb[at..], path.as_bytes()) {
+                    let name = &w[at + path.len()..];
+                    let ok = !name.is_empty()
+                        && name.split('/').all(is_name)
+                        && name.bytes().filter(|&b| b == b'/').count() <= 1;
+                    return ok.then(|| {
+                        (
+                            0..w.len(),
+                            Shape::Hosted {
+                                provider: *provider,
+                                name: name.to_string(),
+                            },
+                        )
+                    });
+                }
+            }
+        }
+    }
+    if let Some(at) = memchr::memrchr(b'@', w.as_bytes()).filter(|&i| i > 0) {
+        let (head, version) = (&w[..at], &w[at + 1..]);
+        let versioned = !version.is_empty()
+            && version
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && memchr::memchr2(b'/', b':', head.as_bytes()).is_some()
+            && !head.contains('@');
+        if versioned {
+            return shape_of_plain(vocab, head);
+        }
+    }
+    shape_of_plain(vocab, w)
+}
+
+/// [`shape_of`] without providers' paths and `@` versions.
+///
 /// Most words given are rejected (paths, URLs, identifiers): the rejections compare
 /// bytes in place, without allocating.
-pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
+fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
     if w.len() < 2 {
         return None;
     }
@@ -362,6 +416,8 @@ pub fn scan_range(
     let mut brackets = context::Brackets::new();
     // The end of the last library reference: words before it were read with its call.
     let mut skip_until = 0usize;
+    // Markdown code fences are read in their own language.
+    let mut fences = (kind == FileKind::Markdown).then(fences::Fences::new);
     while let Some(w) = words::next_word(bytes, &mut i, end, json_escapes) {
         let (start, seen_sep) = (w.start, w.sep);
         let mut wend = w.end;
@@ -414,6 +470,13 @@ pub fn scan_range(
         let Some((sub, shape)) = shape_of(&kb.vocab, word) else {
             continue;
         };
+        // `org/repo#123` is an issue or pull request, not a model.
+        if matches!(shape, Shape::Repo { .. })
+            && bytes.get(wend) == Some(&b'#')
+            && bytes.get(wend + 1).is_some_and(u8::is_ascii_digit)
+        {
+            continue;
+        }
         // Shapes that are references only when a rule matches: skip the context
         // analysis (the expensive part) when none can.
         if !resolve::may_resolve(kb, &shape) {
@@ -430,11 +493,15 @@ pub fn scan_range(
         } else {
             context::Want::Model
         };
+        let ctx_kind = match fences.as_mut() {
+            Some(f) => f.kind_at(text, cand.span.start),
+            None => kind,
+        };
         let ctx = context::classify_for(
             text,
             cand.span.start,
             cand.span.end,
-            kind,
+            ctx_kind,
             &kb.vocab,
             &mut brackets,
             want,
@@ -591,13 +658,13 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
-        /// The in-place `shape_of` agrees with the allocating one it replaced.
+        /// The in-place `shape_of_plain` agrees with the allocating one it replaced.
         #[test]
         fn shape_of_agrees_with_reference(
             w in "(https?://|HTTP://|hf\\.co/|HuggingFace\\.co/|www\\.|ollama/|openai/|@|[a-zA-Z0-9]{1,6}|[./:_~-]|\\.GGUF|\\.safetensors|\\.ckpt|\\.bin|é){0,8}"
         ) {
             let kb = kb();
-            prop_assert_eq!(shape_of(&kb.vocab, &w), shape_of_reference(&kb.vocab, &w));
+            prop_assert_eq!(shape_of_plain(&kb.vocab, &w), shape_of_reference(&kb.vocab, &w));
         }
     }
 

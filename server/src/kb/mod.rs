@@ -145,6 +145,12 @@ pub struct KnowledgeBase {
     pub libraries: LibraryIndex,
     /// Where each library was loaded from.
     pub library_files: Vec<String>,
+    /// Hosting providers (`rules/providers.toml`).
+    pub providers: Vec<Provider>,
+    /// Where each provider was loaded from.
+    pub provider_files: Vec<String>,
+    /// Hosted names, lowercase -> (provider, hosted entry).
+    hosted: HashMap<String, Vec<(usize, usize)>>,
     license_ids: HashMap<String, usize>,
     family_ids: HashMap<String, usize>,
     index: PatternIndex,
@@ -218,12 +224,32 @@ impl KnowledgeBase {
         let mut generated = GeneratedIndex::default();
         let mut libraries: Vec<Library> = Vec::new();
         let mut library_files: Vec<String> = Vec::new();
+        let mut providers: Vec<Provider> = Vec::new();
+        let mut provider_files: Vec<String> = Vec::new();
         for (name, text) in files {
             let norm = name.replace('\\', "/");
             let file_name = norm.rsplit('/').next().unwrap_or(&norm).to_string();
             let dir = norm.rsplit('/').nth(1).unwrap_or("");
-            if dir == "generated" && file_name.ends_with(".tsv") {
+            if dir == "licenses" || dir == "models" {
+                // Handled below: a file in these folders is a license or families,
+                // whatever its name (`models/libraries.toml` holds families).
+            } else if dir == "generated" && file_name.ends_with(".tsv") {
                 generated.add_file(&name, &text, &mut problems);
+            } else if file_name == "providers.toml" {
+                match toml::from_str::<ProviderFile>(&text) {
+                    Ok(f) => {
+                        for p in f.provider {
+                            if let Some(i) = providers.iter().position(|x| x.id == p.id) {
+                                providers[i] = p;
+                                provider_files[i] = name.clone();
+                            } else {
+                                providers.push(p);
+                                provider_files.push(name.clone());
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
+                }
             } else if file_name == "libraries.toml" {
                 match toml::from_str::<LibraryFile>(&text) {
                     Ok(f) => {
@@ -244,7 +270,8 @@ impl KnowledgeBase {
                     Ok(v) => vocab = Some(v),
                     Err(e) => problems.push(toml_problem(&name, &text, &e)),
                 }
-            } else if dir == "licenses" {
+            }
+            if dir == "licenses" {
                 match toml::from_str::<License>(&text) {
                     Ok(l) => {
                         if let Some(i) = licenses.iter().position(|x| x.id == l.id) {
@@ -274,7 +301,7 @@ impl KnowledgeBase {
                 }
             }
         }
-        let vocab = vocab.unwrap_or_else(|| {
+        let mut vocab = vocab.unwrap_or_else(|| {
             problems.push(LoadProblem {
                 file: "detect.toml".into(),
                 line: 0,
@@ -284,6 +311,25 @@ impl KnowledgeBase {
             DetectVocab::default()
         });
 
+        let mut hosted: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (pi, p) in providers.iter().enumerate() {
+            for path in &p.paths {
+                vocab.provider_paths.push((path.to_ascii_lowercase(), pi));
+            }
+            for pre in &p.prefixes {
+                vocab.provider_prefixes.push((pre.to_ascii_lowercase(), pi));
+            }
+            for (hi, h) in p.hosted.iter().enumerate() {
+                hosted
+                    .entry(h.name.to_ascii_lowercase())
+                    .or_default()
+                    .push((pi, hi));
+            }
+        }
+        // Longest path first, so that `fireworks_ai/accounts/...` wins over a shorter one.
+        vocab
+            .provider_paths
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
         let mut license_ids = HashMap::new();
         for (i, l) in licenses.iter().enumerate() {
             for key in std::iter::once(&l.id).chain(l.aliases.iter()) {
@@ -353,7 +399,11 @@ impl KnowledgeBase {
                 }
             }
         }
-        let index = match PatternIndex::build(&families, generated.bare_names()) {
+        let hosted_names = providers
+            .iter()
+            .flat_map(|p| p.hosted.iter().map(|h| h.name.as_str()));
+        let index = match PatternIndex::build(&families, generated.bare_names().chain(hosted_names))
+        {
             Ok(ix) => ix,
             Err(errs) => {
                 for (fam, msg) in errs {
@@ -377,6 +427,9 @@ impl KnowledgeBase {
             generated,
             libraries: LibraryIndex::new(libraries),
             library_files,
+            providers,
+            provider_files,
+            hosted,
             license_ids,
             family_ids,
             index,
@@ -408,6 +461,26 @@ impl KnowledgeBase {
         self.license_ids
             .get(&id.to_lowercase())
             .map(|&i| &self.licenses[i])
+    }
+
+    /// The hosted entries named `name` (case-insensitive), optionally of one provider:
+    /// (provider index, the entry).
+    pub fn hosted(&self, name: &str, provider: Option<usize>) -> Option<(usize, &Hosted)> {
+        let key = name.to_ascii_lowercase();
+        self.hosted
+            .get(&key)?
+            .iter()
+            .find(|(p, _)| provider.is_none_or(|x| x == *p))
+            .and_then(|&(p, h)| Some((p, self.providers.get(p)?.hosted.get(h)?)))
+    }
+
+    /// The provider a prefix names (`groq`), case-insensitive.
+    pub fn provider_of_prefix(&self, prefix: &str) -> Option<usize> {
+        self.vocab
+            .provider_prefixes
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(prefix))
+            .map(|(_, i)| *i)
     }
 
     /// The index of a family by id.

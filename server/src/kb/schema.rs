@@ -481,6 +481,29 @@ pub struct DetectVocab {
     pub eu_members: Vec<String>,
     /// Known fields of use.
     pub fields_of_use: Vec<String>,
+    /// Placeholder orgs (globs with `*`).
+    #[serde(default)]
+    pub placeholder_orgs: Vec<String>,
+    /// Placeholder repository names (globs with `*`).
+    #[serde(default)]
+    pub placeholder_names: Vec<String>,
+    /// GGUF stems that name no model.
+    #[serde(default)]
+    pub generic_gguf_stems: Vec<String>,
+    /// Words that are never a Hub org (MIME types).
+    #[serde(default)]
+    pub not_orgs: Vec<String>,
+    /// Tail words allowed after a closed API name's literal part.
+    #[serde(default)]
+    pub api_tail_words: Vec<String>,
+    /// Path prefixes of providers (`@cf/`, `accounts/fireworks/models/`), lowercase, with
+    /// the provider's index; filled from `providers.toml` at load.
+    #[serde(skip)]
+    pub provider_paths: Vec<(String, usize)>,
+    /// Provider prefixes (`groq` in `groq/NAME` and `groq:NAME`), lowercase, with the
+    /// provider's index; filled from `providers.toml` at load.
+    #[serde(skip)]
+    pub provider_prefixes: Vec<(String, usize)>,
 }
 
 /// `rules/libraries.toml`: library calls that name models in their own vocabulary.
@@ -557,4 +580,46 @@ pub struct LibraryNames {
     /// A remark shown with the answer.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// `rules/providers.toml`: hosting providers and the open weights behind their names.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderFile {
+    /// Every provider.
+    #[serde(default)]
+    pub provider: Vec<Provider>,
+}
+
+/// A provider that hosts models behind names of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// Unique lowercase id.
+    pub id: String,
+    /// For people.
+    pub name: String,
+    /// How code writes the provider before a model name (`groq/NAME`, `groq:NAME`).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// Literal path prefixes before a name (`@cf/`, `accounts/fireworks/models/`).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Where the names are documented.
+    pub source: Source,
+    /// Names that serve open weights.
+    #[serde(default)]
+    pub hosted: Vec<Hosted>,
+}
+
+/// A provider's name for a model whose weights are public.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hosted {
+    /// Exactly as the provider's API takes it.
+    pub name: String,
+    /// The weights it serves: an id the rules resolve.
+    pub model: String,
+    /// Where the provider says so.
+    pub source: Source,
 }
