@@ -455,6 +455,32 @@ fn resolve_behind_provider(
         .or_else(|| resolve_generated(kb, GenKind::Api, "", prefixed))
 }
 
+/// Whether a bare word can be a repository name without its org: letters, a digit,
+/// and a `-` or `.` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`; not `utf-8` alone, which has
+/// no match anyway).
+pub fn bare_repo_name(word: &str) -> bool {
+    word.len() >= 5
+        && word.bytes().any(|b| b.is_ascii_alphabetic())
+        && word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| b == b'-' || b == b'.')
+}
+
+/// A repository name without its org, resolved by the family its name carries.
+fn resolve_bare_repo_name(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
+    let m = kb.best_match(PatternKind::Name, name)?;
+    let how = format!(
+        "a repository name without its org that carries `{}`: inherits the license of {}",
+        m.pattern, kb.families[m.at.family].name
+    );
+    Some(Resolution::of(
+        kb,
+        m.at,
+        Provenance::Inherited,
+        m.pattern,
+        how,
+    ))
+}
+
 /// Whether `word` names a provider or an API router (`openai`, `groq`, `deepseek`).
 fn is_provider(kb: &KnowledgeBase, word: &str) -> bool {
     kb.provider_of_prefix(word).is_some()
@@ -649,8 +675,9 @@ pub fn resolve_candidate(
             // Where an Ollama name is expected it wins; elsewhere an API name does
             // (`co.chat(model="command-r-plus")` is the API, not the open weights).
             // A bare family word (`Mistral`, `Qwen`) is an Ollama name only where one is
-            // expected; a name with a version (`llama3.1`) also where a model is.
-            let versioned = name.bytes().any(|b| b.is_ascii_digit());
+            // expected; a name with a version or several parts (`llama3.1`,
+            // `nomic-embed-text`) also where a model is.
+            let versioned = name.bytes().any(|b| b.is_ascii_digit() || b == b'-');
             let ollama = if whole && (ctx == Context::Ollama || versioned) {
                 kb.best_match(PatternKind::Ollama, name)
             } else {
@@ -694,6 +721,12 @@ pub fn resolve_candidate(
             if let Some(r) = resolve_hosted(kb, None, name) {
                 return Some(mk(RefKind::Api, name.clone(), Some(r)));
             }
+            // A repository name without its org (`Llama-3.1-8B-Instruct`, `DeepSeek-R1`)
+            // as a whole value where a model is expected: the family its name carries.
+            if expects_model && standalone(text, &cand.span) && bare_repo_name(name) {
+                return resolve_bare_repo_name(kb, name)
+                    .map(|r| mk(RefKind::Hf, name.clone(), Some(r)));
+            }
             let r = whole
                 .then(|| resolve_generated(kb, GenKind::Ollama, "", name))
                 .flatten();
@@ -732,6 +765,7 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
                 || kb.generated.contains(GenKind::Api, name)
                 || kb.generated.contains(GenKind::Ollama, name)
                 || kb.hosted(name, None).is_some()
+                || (bare_repo_name(name) && kb.best_match(PatternKind::Name, name).is_some())
         }
     }
 }
@@ -741,6 +775,15 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
 /// router: [`resolve_candidate`] makes that a reference only in a model context, so
 /// the classifier need not tell a neutral context from a negative one.
 pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
+    // A bare word that only a family's name pattern knows needs a model context.
+    if let Shape::Bare { name } = shape {
+        return kb.best_match(PatternKind::Api, name).is_some()
+            || kb.best_match(PatternKind::HfLegacy, name).is_some()
+            || kb.best_match(PatternKind::Ollama, name).is_some()
+            || kb.generated.contains(GenKind::Api, name)
+            || kb.generated.contains(GenKind::Ollama, name)
+            || kb.hosted(name, None).is_some();
+    }
     let Shape::Repo {
         org,
         name,

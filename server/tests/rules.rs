@@ -395,3 +395,14 @@ fn audited_facets() {
         "Devstral 2 caps monthly revenue"
     );
 }
+
+/// The base resolves at least 5,000 distinct real model ids offline, counted as a user
+/// types them (Hub ids, API names, Ollama names, model files) plus the library-native
+/// names a library of the table reads in code.
+#[test]
+fn knowledge_at_scale() {
+    let c = fineprint::kb::validate::coverage(&kb());
+    assert!(c.total() >= 5_000, "{c:?}: {} ids", c.total());
+    assert!(c.hf >= 3_000, "{c:?}");
+    assert!(c.api >= 1_000, "{c:?}");
+}

@@ -464,7 +464,7 @@ pub fn scan_range(
             && MODEL_FILE_EXTENSIONS.iter().any(|e| {
                 lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
-        if !has_sep && !model_file && !kb.bare_may_match(word) {
+        if !has_sep && !model_file && !kb.bare_may_match(word) && !resolve::bare_repo_name(word) {
             continue;
         }
         let Some((sub, shape)) = shape_of(&kb.vocab, word) else {

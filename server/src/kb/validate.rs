@@ -336,8 +336,10 @@ fn libraries(kb: &KnowledgeBase) -> Vec<Problem> {
                     _ if !here => out.push(format!(
                         "{label}: positive example `{e}` does not match here"
                     )),
+                    // A checkpoint whose license nobody states stays unknown, said so.
+                    Some((_, None)) if names.note.is_some() => {}
                     Some((id, None)) => out.push(format!(
-                        "{label}: `{e}` maps to `{id}`, which the rules do not resolve"
+                        "{label}: `{e}` maps to `{id}`, which the rules do not resolve (if its license is unknown, say why in a `note`)"
                     )),
                     None => out.push(format!("{label}: positive example `{e}` does not resolve")),
                     Some(_) => {}
