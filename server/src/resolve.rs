@@ -9,6 +9,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::detect::calls::{Args, Value};
+use crate::detect::context::Want;
 use crate::detect::placeholders::{
     api_name_whole, is_generic_gguf, is_not_org, is_placeholder_repo,
 };
@@ -455,14 +456,16 @@ fn resolve_behind_provider(
         .or_else(|| resolve_generated(kb, GenKind::Api, "", prefixed))
 }
 
-/// Whether a bare word can be a repository name without its org: letters, a digit,
-/// and a `-` or `.` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`; not `utf-8` alone, which has
-/// no match anyway).
+/// Whether a bare word can be a repository name without its org: it starts with a
+/// letter and holds a digit and a `-` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`). Code
+/// identifiers (`self.conv1`, `float16`) never do, so this is a cheap filter.
+#[inline]
 pub fn bare_repo_name(word: &str) -> bool {
-    word.len() >= 5
-        && word.bytes().any(|b| b.is_ascii_alphabetic())
-        && word.bytes().any(|b| b.is_ascii_digit())
-        && word.bytes().any(|b| b == b'-' || b == b'.')
+    let b = word.as_bytes();
+    b.len() >= 5
+        && b[0].is_ascii_alphabetic()
+        && memchr::memchr(b'-', b).is_some()
+        && b.iter().any(u8::is_ascii_digit)
 }
 
 /// A repository name without its org, resolved by the family its name carries.
@@ -764,10 +767,43 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
                 || kb.best_match(PatternKind::Ollama, name).is_some()
                 || kb.generated.contains(GenKind::Api, name)
                 || kb.generated.contains(GenKind::Ollama, name)
-                || kb.hosted(name, None).is_some()
+                || kb.may_be_hosted(name)
                 || (bare_repo_name(name) && kb.best_match(PatternKind::Name, name).is_some())
         }
     }
+}
+
+/// What a candidate needs to become a reference: `None` when it cannot be one
+/// anywhere, [`Want::Model`] when only a model context makes it one, [`Want::Any`]
+/// otherwise. [`may_resolve`] and [`neutral_may_resolve`] in one pass, so that a bare
+/// word's patterns are looked up once.
+///
+/// `bare_prefix` is [`KnowledgeBase::bare_may_match`] of the word: when it is false no
+/// API, legacy, Ollama, generated or hosted name can match a bare word, and only a
+/// family's name pattern is looked up.
+pub fn candidate_want(kb: &KnowledgeBase, shape: &Shape, bare_prefix: bool) -> Option<Want> {
+    if let Shape::Bare { name } = shape {
+        let known = bare_prefix
+            && (kb.best_match(PatternKind::Api, name).is_some()
+                || kb.best_match(PatternKind::HfLegacy, name).is_some()
+                || kb.best_match(PatternKind::Ollama, name).is_some()
+                || kb.generated.contains(GenKind::Api, name)
+                || kb.generated.contains(GenKind::Ollama, name)
+                || kb.may_be_hosted(name));
+        if known {
+            return Some(Want::Any);
+        }
+        let by_name = bare_repo_name(name) && kb.best_match(PatternKind::Name, name).is_some();
+        return by_name.then_some(Want::Model);
+    }
+    if !may_resolve(kb, shape) {
+        return None;
+    }
+    Some(if neutral_may_resolve(kb, shape) {
+        Want::Any
+    } else {
+        Want::Model
+    })
 }
 
 /// Whether `shape` can be a reference where no model is expected
@@ -782,7 +818,7 @@ pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
             || kb.best_match(PatternKind::Ollama, name).is_some()
             || kb.generated.contains(GenKind::Api, name)
             || kb.generated.contains(GenKind::Ollama, name)
-            || kb.hosted(name, None).is_some();
+            || kb.may_be_hosted(name);
     }
     let Shape::Repo {
         org,

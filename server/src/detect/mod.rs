@@ -171,7 +171,7 @@ fn hub_path(vocab: &DetectVocab, path: &str) -> Option<Shape> {
 /// router segment: `fireworks_ai/accounts/fireworks/models/...`), and a version after
 /// `@` (`vertex_ai/claude-3-7-sonnet@20250219`), which is left out of the span.
 pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
-    if !vocab.provider_paths.is_empty() {
+    if !vocab.provider_paths.is_empty() && memchr::memchr(b'/', w.as_bytes()).is_some() {
         let wb = w.as_bytes();
         let after_router = memchr::memchr(b'/', wb).map_or(0, |i| i + 1);
         for (path, provider) in &vocab.provider_paths {
@@ -464,7 +464,8 @@ pub fn scan_range(
             && MODEL_FILE_EXTENSIONS.iter().any(|e| {
                 lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
-        if !has_sep && !model_file && !kb.bare_may_match(word) && !resolve::bare_repo_name(word) {
+        let bare_prefix = !has_sep && !model_file && kb.bare_may_match(word);
+        if !has_sep && !model_file && !bare_prefix && !resolve::bare_repo_name(word) {
             continue;
         }
         let Some((sub, shape)) = shape_of(&kb.vocab, word) else {
@@ -478,20 +479,16 @@ pub fn scan_range(
             continue;
         }
         // Shapes that are references only when a rule matches: skip the context
-        // analysis (the expensive part) when none can.
-        if !resolve::may_resolve(kb, &shape) {
+        // analysis (the expensive part) when none can. An `org/name` no rule knows
+        // needs a model context: the classifier is told so, and a neutral context ends
+        // it here.
+        let Some(want) = resolve::candidate_want(kb, &shape, bare_prefix || has_sep || model_file)
+        else {
             continue;
-        }
+        };
         let cand = Candidate {
             span: start + sub.start..start + sub.end,
             shape,
-        };
-        // An `org/name` no rule knows needs a model context: the classifier is told
-        // so, and a neutral context ends it here.
-        let want = if resolve::neutral_may_resolve(kb, &cand.shape) {
-            context::Want::Any
-        } else {
-            context::Want::Model
         };
         let ctx_kind = match fences.as_mut() {
             Some(f) => f.kind_at(text, cand.span.start),

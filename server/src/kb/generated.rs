@@ -89,6 +89,41 @@ pub struct GeneratedIndex {
     pub entries: Vec<GenEntry>,
     /// (kind, normalized key) -> indexes into `entries` (several sources may list one id).
     exact: HashMap<(GenKind, String), Vec<u32>>,
+    /// Hashes of (kind, normalized key), for [`Self::contains`] without allocating.
+    hashes: std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>,
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+pub struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// FNV-1a of a kind and an id folded as [`key_of`] folds it, without allocating.
+pub fn folded_hash(kind: GenKind, id: &str, keep_case: bool) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (kind as u64);
+    for &b in id.as_bytes() {
+        let c = match b {
+            b'_' => b'-',
+            c if keep_case => c,
+            c => c.to_ascii_lowercase(),
+        };
+        h ^= u64::from(c);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// The normalized key of an id: `_` as `-`; lowercase unless `keep_case`.
@@ -188,6 +223,10 @@ impl GeneratedIndex {
             }
             let n = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
             let key = Self::key(kind, library, id);
+            if kind != GenKind::Lib {
+                self.hashes
+                    .insert(folded_hash(kind, id, kind == GenKind::Api));
+            }
             self.exact.entry((kind, key)).or_default().push(n);
             self.entries.push(GenEntry {
                 kind,
@@ -247,9 +286,15 @@ impl GeneratedIndex {
             .filter_map(|&i| Some((i, self.entries.get(i as usize)?)))
     }
 
-    /// Whether any entry lists `id` as a `kind`.
+    /// Whether any entry may list `id` as a `kind` (not for [`GenKind::Lib`]): one hash
+    /// probe, no allocation; a 64-bit hash collision can answer yes wrongly, which
+    /// [`Self::lookup`] then settles.
+    #[inline]
     pub fn contains(&self, kind: GenKind, id: &str) -> bool {
-        !self.exact.is_empty() && self.exact.contains_key(&(kind, Self::key(kind, "", id)))
+        !self.hashes.is_empty()
+            && self
+                .hashes
+                .contains(&folded_hash(kind, id, kind == GenKind::Api))
     }
 
     /// The source of an entry.

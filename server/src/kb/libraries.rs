@@ -21,6 +21,8 @@ pub struct LibraryIndex {
     calls: Vec<(String, usize)>,
     /// Whether some call's last segment starts with this byte.
     first: Vec<bool>,
+    /// Whether some call's last segment has this length (in bytes).
+    lengths: Vec<bool>,
     /// Compiled globs: (library, names entry, glob, pattern, weight).
     globs: Vec<(usize, usize, Glob, String, usize)>,
 }
@@ -45,11 +47,16 @@ impl LibraryIndex {
     pub fn new(libraries: Vec<Library>) -> Self {
         let mut calls = Vec::new();
         let mut first = vec![false; 256];
+        let mut lengths = vec![false; 128];
         let mut globs = Vec::new();
         for (li, lib) in libraries.iter().enumerate() {
             for c in &lib.calls {
-                if let Some(&b) = last_segment(c).as_bytes().first() {
+                let seg = last_segment(c);
+                if let Some(&b) = seg.as_bytes().first() {
                     first[usize::from(b)] = true;
+                }
+                if let Some(l) = lengths.get_mut(seg.len()) {
+                    *l = true;
                 }
                 calls.push((c.clone(), li));
             }
@@ -66,6 +73,7 @@ impl LibraryIndex {
             libraries,
             calls,
             first,
+            lengths,
             globs,
         }
     }
@@ -75,7 +83,9 @@ impl LibraryIndex {
     pub fn call(&self, word: &str) -> Option<usize> {
         let seg = last_segment(word);
         let b = *seg.as_bytes().first()?;
-        if !self.first.get(usize::from(b)).copied().unwrap_or(false) {
+        if !self.first.get(usize::from(b)).copied().unwrap_or(false)
+            || !self.lengths.get(seg.len()).copied().unwrap_or(false)
+        {
             return None;
         }
         self.calls.iter().find_map(|(c, li)| {

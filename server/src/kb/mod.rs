@@ -151,6 +151,9 @@ pub struct KnowledgeBase {
     pub provider_files: Vec<String>,
     /// Hosted names, lowercase -> (provider, hosted entry).
     hosted: HashMap<String, Vec<(usize, usize)>>,
+    /// Hashes of the hosted names, for a check without allocating.
+    hosted_hashes:
+        std::collections::HashSet<u64, std::hash::BuildHasherDefault<generated::IdentityHasher>>,
     license_ids: HashMap<String, usize>,
     family_ids: HashMap<String, usize>,
     index: PatternIndex,
@@ -429,6 +432,10 @@ impl KnowledgeBase {
             library_files,
             providers,
             provider_files,
+            hosted_hashes: hosted
+                .keys()
+                .map(|k| generated::folded_hash(generated::GenKind::Api, k, false))
+                .collect(),
             hosted,
             license_ids,
             family_ids,
@@ -466,12 +473,26 @@ impl KnowledgeBase {
     /// The hosted entries named `name` (case-insensitive), optionally of one provider:
     /// (provider index, the entry).
     pub fn hosted(&self, name: &str, provider: Option<usize>) -> Option<(usize, &Hosted)> {
+        if !self.may_be_hosted(name) {
+            return None;
+        }
         let key = name.to_ascii_lowercase();
         self.hosted
             .get(&key)?
             .iter()
             .find(|(p, _)| provider.is_none_or(|x| x == *p))
             .and_then(|&(p, h)| Some((p, self.providers.get(p)?.hosted.get(h)?)))
+    }
+
+    /// Whether `name` may be a hosted name: one hash probe, no allocation.
+    #[inline]
+    pub fn may_be_hosted(&self, name: &str) -> bool {
+        !self.hosted_hashes.is_empty()
+            && self.hosted_hashes.contains(&generated::folded_hash(
+                generated::GenKind::Api,
+                name,
+                false,
+            ))
     }
 
     /// The provider a prefix names (`groq`), case-insensitive.

@@ -503,7 +503,22 @@ impl PatternIndex {
                 }
             }
         }
-        for name in extra_bare {
+        // Exact names of the generated indexes and providers: their first part (up to
+        // the first `-`, `.` or `:`, at least 3 characters) is enough for the filter,
+        // and keeps one entry for hundreds of `gpt-...` names.
+        let mut firsts: Vec<&str> = extra_bare
+            .map(|n| {
+                let cut = n
+                    .char_indices()
+                    .skip(3)
+                    .find(|&(_, c)| matches!(c, '-' | '.' | ':' | '/'))
+                    .map_or(n.len(), |(i, _)| i + 1);
+                n.get(..cut).unwrap_or(n)
+            })
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        for name in firsts {
             bare_prefixes.add(name);
         }
         bare_prefixes.finish();
