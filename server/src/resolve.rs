@@ -456,6 +456,17 @@ fn resolve_behind_provider(
         .or_else(|| resolve_generated(kb, GenKind::Api, "", prefixed))
 }
 
+/// Whether the word ending at `end` is a mapping's key (`"Qwen2-VL-7B": {...}`): a
+/// display name or an alias whose value says what it is.
+fn is_mapping_key(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    let mut i = end;
+    while i < b.len() && matches!(b[i], b'"' | b'\'' | b' ' | b'\t') {
+        i += 1;
+    }
+    b.get(i) == Some(&b':') && !matches!(b.get(i + 1), Some(b':'))
+}
+
 /// Whether a bare word can be a repository name without its org: it starts with a
 /// letter and holds a digit and a `-` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`). Code
 /// identifiers (`self.conv1`, `float16`) never do, so this is a cheap filter.
@@ -726,7 +737,11 @@ pub fn resolve_candidate(
             }
             // A repository name without its org (`Llama-3.1-8B-Instruct`, `DeepSeek-R1`)
             // as a whole value where a model is expected: the family its name carries.
-            if expects_model && standalone(text, &cand.span) && bare_repo_name(name) {
+            if expects_model
+                && standalone(text, &cand.span)
+                && !is_mapping_key(text, cand.span.end)
+                && bare_repo_name(name)
+            {
                 return resolve_bare_repo_name(kb, name)
                     .map(|r| mk(RefKind::Hf, name.clone(), Some(r)));
             }

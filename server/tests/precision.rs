@@ -380,3 +380,44 @@ fn new_file_kinds_read_like_their_parents() {
         ),
     ]);
 }
+
+#[test]
+fn aliases_table_keys_and_names_without_org() {
+    // Names a user gives models, and display names that key a table, are not models.
+    check(&[
+        (
+            "mods.yml",
+            "apis:\n  groq:\n    models:\n      x:\n        aliases: [\"llama3.3-70b\", \"llama3.3-versatile\"]\n",
+            &[],
+        ),
+        (
+            "c.py",
+            "MODELS = {\"Qwen2-VL-7B\": {\"path\": \"/srv/q\"}}\n",
+            &[],
+        ),
+        (
+            "c.py",
+            "server = Llama(model_alias=\"gpt-4o-local\")\n",
+            &[],
+        ),
+    ]);
+    // A multi-part Ollama name and a repository name without its org, as model values.
+    check(&[
+        (
+            "a.py",
+            "requests.post(url, json={\"model\": \"nomic-embed-text\"})\n",
+            &[("nomic-embed-text", "ollama", "apache-2.0")],
+        ),
+        (
+            "a.py",
+            "model_name = \"DeepSeek-R1\"\n",
+            // Also the Ollama library's name: either way the same license.
+            &[("DeepSeek-R1", "ollama", "mit")],
+        ),
+        (
+            "c.yaml",
+            "model: Qwen2.5-7B-Instruct\n",
+            &[("Qwen2.5-7B-Instruct", "hf", "apache-2.0")],
+        ),
+    ]);
+}
