@@ -508,7 +508,7 @@ fn is_provider(kb: &KnowledgeBase, word: &str) -> bool {
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
 /// list dash or the start of a line (spaces skipped), and before a quote, a closing
 /// bracket, `,`, `;`, white space or the end. `"Local Qwen"` is not a whole value.
-fn standalone(text: &str, span: &Range<usize>) -> bool {
+pub fn standalone(text: &str, span: &Range<usize>) -> bool {
     let b = text.as_bytes();
     let mut i = span.start;
     while i > 0 && matches!(b[i - 1], b' ' | b'\t') {

@@ -171,7 +171,19 @@ fn hub_path(vocab: &DetectVocab, path: &str) -> Option<Shape> {
 /// router segment: `fireworks_ai/accounts/fireworks/models/...`), and a version after
 /// `@` (`vertex_ai/claude-3-7-sonnet@20250219`), which is left out of the span.
 pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
-    if !vocab.provider_paths.is_empty() && memchr::memchr(b'/', w.as_bytes()).is_some() {
+    // The plain shapes first: the forms below are rare, and all of them are words the
+    // plain shapes reject (an `@`, or three slashes or more).
+    let plain = shape_of_plain(vocab, w);
+    if plain.is_some() {
+        return plain;
+    }
+    let (at_sign, slashes) = w.bytes().fold((false, 0usize), |(a, n), b| {
+        (a || b == b'@', n + usize::from(b == b'/'))
+    });
+    if !at_sign && slashes < 3 {
+        return None;
+    }
+    if !vocab.provider_paths.is_empty() && slashes > 0 {
         let wb = w.as_bytes();
         let after_router = memchr::memchr(b'/', wb).map_or(0, |i| i + 1);
         for (path, provider) in &vocab.provider_paths {
@@ -206,7 +218,7 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
             return shape_of_plain(vocab, head);
         }
     }
-    shape_of_plain(vocab, w)
+    None
 }
 
 /// [`shape_of`] without providers' paths and `@` versions.
@@ -372,6 +384,19 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
     }
 }
 
+/// Whether the line before `start` (at most 120 bytes back) holds the word `model`
+/// in any case (`"model": `, `model_name=`, `--model `, `MODEL_ID=`): the cheap test a
+/// repository name without its org must pass before its patterns are looked up.
+fn model_word_before(b: &[u8], start: usize) -> bool {
+    let from = start.saturating_sub(120);
+    let line = &b[from..start];
+    let line = match memchr::memrchr(b'\n', line) {
+        Some(i) => &line[i + 1..],
+        None => line,
+    };
+    line.windows(5).any(|w| w.eq_ignore_ascii_case(b"model"))
+}
+
 /// Where `://` first occurs.
 fn scheme_end(w: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b':', w).find(|&i| w.get(i + 1..i + 3) == Some(b"//"))
@@ -465,8 +490,16 @@ pub fn scan_range(
                 lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
         let bare_prefix = !has_sep && !model_file && kb.bare_may_match(word);
-        if !has_sep && !model_file && !bare_prefix && !resolve::bare_repo_name(word) {
-            continue;
+        if !has_sep && !model_file && !bare_prefix {
+            // Only a repository name without its org is left, and it must be a whole
+            // value (cheap byte tests before any pattern lookup).
+            if !w.dash_digit
+                || !resolve::bare_repo_name(word)
+                || !resolve::standalone(text, &(start..wend))
+                || !model_word_before(bytes, start)
+            {
+                continue;
+            }
         }
         let Some((sub, shape)) = shape_of(&kb.vocab, word) else {
             continue;

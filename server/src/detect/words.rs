@@ -2,8 +2,8 @@
 //! `A-Za-z0-9._-/:@~`). Every byte of every file checked passes through here.
 //!
 //! One table lookup per byte gives both whether the byte belongs to a word and whether
-//! it is a separator (`/`, `:`), so a word's separators are known from the pass that
-//! finds it. (Classifying eight bytes at a time with integer arithmetic was tried and
+//! it is a separator (`/`, `:`), a `-` or a digit, so a word's separators are known
+//! from the pass that finds it. (Classifying eight bytes at a time with integer arithmetic was tried and
 //! measured slower: words in code are short.)
 //!
 //! Invariant: [`next_word`] yields exactly the words of the plain definition (kept as
@@ -16,6 +16,8 @@ const WORD: u8 = 1;
 const SEP: u8 = 2;
 const BACKSLASH: u8 = 4;
 const COLON: u8 = 8;
+const DASH: u8 = 16;
+const DIGIT: u8 = 32;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -30,6 +32,12 @@ static CLASS: [u8; 256] = {
         }
         if c == b':' {
             t[b] |= COLON;
+        }
+        if c == b'-' {
+            t[b] |= DASH;
+        }
+        if c.is_ascii_digit() {
+            t[b] |= DIGIT;
         }
         if c == b'\\' {
             t[b] = BACKSLASH;
@@ -50,6 +58,8 @@ pub struct Word {
     pub sep: bool,
     /// Holds a `:`.
     pub colon: bool,
+    /// Holds a `-` and a digit (may be a repository name without its org).
+    pub dash_digit: bool,
 }
 
 /// The next word at or after `*i` and before `end`. Advances `*i` past it.
@@ -83,6 +93,7 @@ pub fn next_word(bytes: &[u8], i: &mut usize, end: usize, json: bool) -> Option<
         end: j,
         sep: seen & SEP != 0,
         colon: seen & COLON != 0,
+        dash_digit: seen & DASH != 0 && seen & DIGIT != 0,
     })
 }
 
@@ -112,11 +123,14 @@ mod tests {
             }
             let sep = bytes[s..i].iter().any(|&b| b == b'/' || b == b':');
             let colon = bytes[s..i].contains(&b':');
+            let dash_digit =
+                bytes[s..i].contains(&b'-') && bytes[s..i].iter().any(u8::is_ascii_digit);
             out.push(Word {
                 start: s,
                 end: i,
                 sep,
                 colon,
+                dash_digit,
             });
         }
         out

@@ -39,7 +39,10 @@ pub struct NameMatch {
 }
 
 fn last_segment(call: &str) -> &str {
-    call.rsplit('.').next().unwrap_or(call)
+    match memchr::memrchr(b'.', call.as_bytes()) {
+        Some(i) => &call[i + 1..],
+        None => call,
+    }
 }
 
 impl LibraryIndex {

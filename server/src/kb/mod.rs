@@ -151,6 +151,9 @@ pub struct KnowledgeBase {
     pub provider_files: Vec<String>,
     /// Hosted names, lowercase -> (provider, hosted entry).
     hosted: HashMap<String, Vec<(usize, usize)>>,
+    /// Hashes of the provider prefixes, for a check without allocating.
+    provider_prefix_hashes:
+        std::collections::HashSet<u64, std::hash::BuildHasherDefault<generated::IdentityHasher>>,
     /// Hashes of the hosted names, for a check without allocating.
     hosted_hashes:
         std::collections::HashSet<u64, std::hash::BuildHasherDefault<generated::IdentityHasher>>,
@@ -405,6 +408,11 @@ impl KnowledgeBase {
         let hosted_names = providers
             .iter()
             .flat_map(|p| p.hosted.iter().map(|h| h.name.as_str()));
+        let provider_prefix_hashes = vocab
+            .provider_prefixes
+            .iter()
+            .map(|(p, _)| generated::folded_hash(generated::GenKind::Hf, p, false))
+            .collect();
         let index = match PatternIndex::build(&families, generated.bare_names().chain(hosted_names))
         {
             Ok(ix) => ix,
@@ -432,6 +440,7 @@ impl KnowledgeBase {
             library_files,
             providers,
             provider_files,
+            provider_prefix_hashes,
             hosted_hashes: hosted
                 .keys()
                 .map(|k| generated::folded_hash(generated::GenKind::Api, k, false))
@@ -497,6 +506,16 @@ impl KnowledgeBase {
 
     /// The provider a prefix names (`groq`), case-insensitive.
     pub fn provider_of_prefix(&self, prefix: &str) -> Option<usize> {
+        if !self
+            .provider_prefix_hashes
+            .contains(&generated::folded_hash(
+                generated::GenKind::Hf,
+                prefix,
+                false,
+            ))
+        {
+            return None;
+        }
         self.vocab
             .provider_prefixes
             .iter()

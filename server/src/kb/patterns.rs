@@ -93,8 +93,11 @@ impl Glob {
 struct Set {
     globs: Vec<Glob>,
     entries: Vec<Match>,
-    /// Indexes of patterns that begin with a literal, by that literal's first byte.
+    /// Patterns whose literal prefix has one byte, by that byte.
     by_first_byte: Vec<Vec<u32>>,
+    /// Patterns whose literal prefix has two bytes or more, as (first two bytes,
+    /// index), sorted: a query's candidates are one binary-searched run.
+    by_two_bytes: Vec<(u16, u32)>,
     /// Patterns that begin with `*`: an automaton over their first literal part, and
     /// for each of its pattern ids the globs that share that literal.
     floating: Option<AhoCorasick>,
@@ -123,11 +126,21 @@ impl Set {
             .and_then(|b| self.by_first_byte.get(usize::from(*b)))
         {
             for &i in bucket {
-                // The second byte first: most prefixes of a bucket differ there.
-                if self.globs.get(i as usize).is_some_and(|g| {
-                    let p = g.prefix();
-                    p.get(1).is_none_or(|b| q.get(1) == Some(b)) && q.starts_with(p)
-                }) {
+                check(i);
+            }
+        }
+        if let [a, b, ..] = q {
+            let key = u16::from_be_bytes([*a, *b]);
+            let from = self.by_two_bytes.partition_point(|(k, _)| *k < key);
+            for &(_, i) in self.by_two_bytes[from..]
+                .iter()
+                .take_while(|(k, _)| *k == key)
+            {
+                if self
+                    .globs
+                    .get(i as usize)
+                    .is_some_and(|g| q.starts_with(g.prefix()))
+                {
                     check(i);
                 }
             }
@@ -383,13 +396,17 @@ impl Builder {
 
     fn build(self) -> Result<Set, String> {
         let mut by_first_byte = vec![Vec::new(); 256];
+        let mut by_two_bytes: Vec<(u16, u32)> = Vec::new();
         let mut literals: Vec<&[u8]> = Vec::new();
         let mut floating_globs: Vec<Vec<u32>> = Vec::new();
         let mut always = Vec::new();
         for (i, g) in self.globs.iter().enumerate() {
             let i = u32::try_from(i).map_err(|_| "too many patterns".to_string())?;
             if let Some(&b) = g.prefix().first() {
-                by_first_byte[usize::from(b)].push(i);
+                match g.prefix() {
+                    [x, y, ..] => by_two_bytes.push((u16::from_be_bytes([*x, *y]), i)),
+                    _ => by_first_byte[usize::from(b)].push(i),
+                }
             } else if let Some(lit) = g.first_literal() {
                 match literals.iter().position(|l| *l == lit) {
                     Some(id) => floating_globs[id].push(i),
@@ -418,6 +435,10 @@ impl Builder {
             globs: self.globs,
             entries: self.entries,
             by_first_byte,
+            by_two_bytes: {
+                by_two_bytes.sort_unstable();
+                by_two_bytes
+            },
             floating,
             floating_globs,
             floating_grams,
