@@ -421,3 +421,16 @@ fn aliases_table_keys_and_names_without_org() {
         ),
     ]);
 }
+
+#[test]
+fn app_names_and_example_gguf_names() {
+    check(&[
+        ("a.md", "Run it from `claude-code` or the CLI.\n", &[]),
+        ("a.md", "Load `llama-model.gguf` with the server.\n", &[]),
+        (
+            "a.py",
+            "client.messages.create(model=\"claude-3-5-haiku-latest\")\n",
+            &[("claude-3-5-haiku-latest", "api", "proprietary-anthropic")],
+        ),
+    ]);
+}
