@@ -153,9 +153,23 @@ async function missing(page) {
     await palette(page, 'Output: Show Output Channels');
     await page.locator('.quick-input-list .monaco-list-row[aria-label="fineprint"]').first().click({ timeout: 10000 });
     const lines = page.locator('.part.panel .monaco-editor .view-lines').first();
-    await lines.locator('.view-line', { hasText: 'Using the fineprint server at' }).first().waitFor({ timeout: 10000 }).catch(() => {});
-    const logText = await editorText(lines);  // the output view wraps long lines
-    const chosen = logText.match(/Using the fineprint server at (\S+) \(from ([^)]*)\)/);
+    // The output view renders only the lines in sight, and follows the end of the log:
+    // the line that names the binary is the first one, so go to the top until it is
+    // rendered (later log lines may have pushed it out of sight), then back to the end
+    // so that the view follows the log again.
+    await page.waitForTimeout(500);
+    let logText = '', chosen = null;
+    for (const until = Date.now() + 15000; Date.now() < until && !chosen;) {
+      logText = await editorText(lines);  // the output view wraps long lines
+      chosen = logText.match(/Using the fineprint server at (\S+) \(from ([^)]*)\)/);
+      if (!chosen) {
+        await lines.click({ timeout: 2000 }).catch(() => {});
+        await page.keyboard.press('Control+Home');
+        await page.waitForTimeout(250);
+      }
+    }
+    await lines.click({ timeout: 2000 }).catch(() => {});
+    await page.keyboard.press('Control+End');
     check('output channel logs the chosen binary (the bundled one)',
       chosen && chosen[2] === 'the binary bundled with the extension' && chosen[1].endsWith('/bundled/fineprint'),
       chosen ? chosen[0] : logText.slice(0, 200));
