@@ -261,9 +261,20 @@ fn resolve_repo_id(kb: &KnowledgeBase, id: &str, org: &str, name: &str) -> Optio
 /// Resolves a model file name (GGUF or checkpoint) by the model name it carries.
 pub fn resolve_file(kb: &KnowledgeBase, file: &str) -> Option<Resolution> {
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    let m = kb.best_match(PatternKind::Name, stem)?;
+    inherit_by_name(
+        kb,
+        stem,
+        "the file name carries",
+        "conversions and quantizations inherit",
+    )
+}
+
+/// The family a name carries (`names` patterns), as an inherited license; `what` and
+/// `rule` word the explanation.
+fn inherit_by_name(kb: &KnowledgeBase, name: &str, what: &str, rule: &str) -> Option<Resolution> {
+    let m = kb.best_match(PatternKind::Name, name)?;
     let how = format!(
-        "the file name carries `{}`: conversions and quantizations inherit the license of {}",
+        "{what} `{}`: {rule} the license of {}",
         m.pattern, kb.families[m.at.family].name
     );
     Some(Resolution::of(
@@ -481,18 +492,12 @@ pub fn bare_repo_name(word: &str) -> bool {
 
 /// A repository name without its org, resolved by the family its name carries.
 fn resolve_bare_repo_name(kb: &KnowledgeBase, name: &str) -> Option<Resolution> {
-    let m = kb.best_match(PatternKind::Name, name)?;
-    let how = format!(
-        "a repository name without its org that carries `{}`: inherits the license of {}",
-        m.pattern, kb.families[m.at.family].name
-    );
-    Some(Resolution::of(
+    inherit_by_name(
         kb,
-        m.at,
-        Provenance::Inherited,
-        m.pattern,
-        how,
-    ))
+        name,
+        "a repository name without its org that carries",
+        "inherits",
+    )
 }
 
 /// Whether `word` names a provider or an API router (`openai`, `groq`, `deepseek`).

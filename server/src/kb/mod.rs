@@ -82,6 +82,27 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Adds `item` to `items` (and its file to `files`), replacing an item with the same
+/// id: a later file (a user's rules folder) overrides an earlier one.
+fn upsert<T>(
+    items: &mut Vec<T>,
+    files: &mut Vec<String>,
+    item: T,
+    file: &str,
+    id: impl Fn(&T) -> &str,
+) {
+    match items.iter().position(|x| id(x) == id(&item)) {
+        Some(i) => {
+            items[i] = item;
+            files[i] = file.to_string();
+        }
+        None => {
+            items.push(item);
+            files.push(file.to_string());
+        }
+    }
+}
+
 fn toml_problem(file: &str, text: &str, err: &toml::de::Error) -> LoadProblem {
     let (line, column) = err.span().map_or((0, 0), |s| line_col(text, s.start));
     LoadProblem {
@@ -245,13 +266,7 @@ impl KnowledgeBase {
                 match toml::from_str::<ProviderFile>(&text) {
                     Ok(f) => {
                         for p in f.provider {
-                            if let Some(i) = providers.iter().position(|x| x.id == p.id) {
-                                providers[i] = p;
-                                provider_files[i] = name.clone();
-                            } else {
-                                providers.push(p);
-                                provider_files.push(name.clone());
-                            }
+                            upsert(&mut providers, &mut provider_files, p, &name, |x| &x.id);
                         }
                     }
                     Err(e) => problems.push(toml_problem(&name, &text, &e)),
@@ -260,13 +275,7 @@ impl KnowledgeBase {
                 match toml::from_str::<LibraryFile>(&text) {
                     Ok(f) => {
                         for lib in f.library {
-                            if let Some(i) = libraries.iter().position(|x| x.id == lib.id) {
-                                libraries[i] = lib;
-                                library_files[i] = name.clone();
-                            } else {
-                                libraries.push(lib);
-                                library_files.push(name.clone());
-                            }
+                            upsert(&mut libraries, &mut library_files, lib, &name, |x| &x.id);
                         }
                     }
                     Err(e) => problems.push(toml_problem(&name, &text, &e)),
@@ -279,28 +288,14 @@ impl KnowledgeBase {
             }
             if dir == "licenses" {
                 match toml::from_str::<License>(&text) {
-                    Ok(l) => {
-                        if let Some(i) = licenses.iter().position(|x| x.id == l.id) {
-                            licenses[i] = l;
-                            license_files[i] = name;
-                        } else {
-                            licenses.push(l);
-                            license_files.push(name);
-                        }
-                    }
+                    Ok(l) => upsert(&mut licenses, &mut license_files, l, &name, |x| &x.id),
                     Err(e) => problems.push(toml_problem(&name, &text, &e)),
                 }
             } else if dir == "models" {
                 match toml::from_str::<FamilyFile>(&text) {
                     Ok(f) => {
                         for fam in f.family {
-                            if let Some(i) = families.iter().position(|x| x.id == fam.id) {
-                                families[i] = fam;
-                                family_files[i] = name.clone();
-                            } else {
-                                families.push(fam);
-                                family_files.push(name.clone());
-                            }
+                            upsert(&mut families, &mut family_files, fam, &name, |x| &x.id);
                         }
                     }
                     Err(e) => problems.push(toml_problem(&name, &text, &e)),
