@@ -224,6 +224,30 @@ fn draw_progress(progress: &fineprint::check::Progress, elapsed: Duration, width
     line.len()
 }
 
+/// Writes to standard output; a reader that went away (`fineprint check | head -1`)
+/// ends the process quietly with code 0 instead of a panic, as other command-line
+/// tools do; any other write error ends it with code 2 and a message.
+fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
+
+macro_rules! outln {
+    () => { write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => { write_stdout(format_args!($($arg)*)) };
+}
+
 /// `fineprint 0.1.0`, then the knowledge built in: its date and counts.
 fn version_text() -> String {
     let head = format!("fineprint {}", env!("CARGO_PKG_VERSION"));
@@ -259,7 +283,7 @@ fn main() -> ExitCode {
     if let [_, flag] = args.as_slice()
         && (flag == "--version" || flag == "-V")
     {
-        println!("{}", version_text());
+        outln!("{}", version_text());
         return ExitCode::SUCCESS;
     }
     let cli = Cli::parse();
@@ -287,6 +311,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 paths
             };
+            // A path that does not exist is a usage error (exit 2), not a file skipped:
+            // a CI job that names a wrong folder must not pass.
+            if let Some(p) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+                return Err(format!("error: {}: no such file or folder", p.display()));
+            }
             let start = paths.first().map_or_else(
                 || PathBuf::from("."),
                 |p| {
@@ -340,7 +369,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     )
                 }
             };
-            println!("{}", text.trim_end());
+            outln!("{}", text.trim_end());
             let failed = report.count(Severity::Error) > 0
                 || (deny == Some(Deny::Warnings) && report.count(Severity::Warning) > 0);
             Ok(if failed {
@@ -353,7 +382,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let dir = path.unwrap_or_else(|| PathBuf::from("."));
             let kb = load_kb(rules.as_ref())?;
             let done = fineprint::init::run(&dir, &kb, force).map_err(|e| e.to_string())?;
-            println!(
+            outln!(
                 "wrote {}: {} model reference(s); {} exception(s) for models at error severity, expiring {}.",
                 done.path.display(),
                 done.references,
@@ -361,11 +390,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 done.expires
             );
             if done.exceptions > 0 {
-                println!(
+                outln!(
                     "They are a baseline, not a review: read the file, then run `fineprint check`."
                 );
             } else {
-                println!("Read the file, then run `fineprint check`.");
+                outln!("Read the file, then run `fineprint check`.");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -379,7 +408,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let (kb, policy) = load(config.as_ref(), rules.as_ref(), &here)?;
             if list {
                 for l in &kb.licenses {
-                    println!("{:<40} {}", l.id, l.name);
+                    outln!("{:<40} {}", l.id, l.name);
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -411,14 +440,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             {
                 let d =
                     fineprint::findings::evaluate(&r, &kb, &policy, &fineprint::policy::today());
-                println!(
+                outln!(
                     "{}",
                     fineprint::card::reference_card(&r, &kb, &d).trim_end()
                 );
                 return Ok(ExitCode::SUCCESS);
             }
             if let Some(l) = kb.license(&subject) {
-                println!("{}", fineprint::card::license_card(l).trim_end());
+                outln!("{}", fineprint::card::license_card(l).trim_end());
                 return Ok(ExitCode::SUCCESS);
             }
             Err(format!(
@@ -453,23 +482,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let kb = load_kb(rules.as_ref())?;
             let problems = fineprint::kb::validate::validate(&kb);
             for p in &problems {
-                println!("{}: {}", p.file, p.message);
+                outln!("{}: {}", p.file, p.message);
             }
             let disagreements = fineprint::kb::validate::disagreements(&kb);
             if !disagreements.is_empty() {
-                println!(
+                outln!(
                     "{} id(s) on which two sources disagree (a curated rule naming the repository wins; a name-inherited answer and an index, or two indexes: the stricter applies):",
                     disagreements.len()
                 );
                 for d in &disagreements {
-                    println!(
+                    outln!(
                         "  {}: {} says `{}`, {} says `{}`",
-                        d.id, d.generated.0, d.generated.1, d.other.0, d.other.1
+                        d.id,
+                        d.generated.0,
+                        d.generated.1,
+                        d.other.0,
+                        d.other.1
                     );
                 }
             }
             let c = fineprint::kb::validate::coverage(&kb);
-            println!(
+            outln!(
                 "resolvable ids: {} (Hugging Face ids {}, API names {}, Ollama names {}, model files {}, library-native names {})",
                 c.total(),
                 c.hf,
@@ -478,7 +511,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 c.files,
                 c.library
             );
-            println!(
+            outln!(
                 "{} license(s), {} model familie(s), {} generated index(es) with {} id(s), knowledge of {}: {} problem(s)",
                 kb.licenses.len(),
                 kb.families.len(),
@@ -497,7 +530,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             action: RulesAction::Docs,
         } => {
             let kb = load_kb(None)?;
-            print!("{}", fineprint::kb::catalog::models_markdown(&kb));
+            out!("{}", fineprint::kb::catalog::models_markdown(&kb));
             Ok(ExitCode::SUCCESS)
         }
     }

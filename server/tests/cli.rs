@@ -350,3 +350,71 @@ fn no_progress_output_when_stderr_is_piped() {
         }
     }
 }
+
+/// A path that does not exist is a usage error (exit 2, the path named), in every
+/// format, also next to paths that do exist.
+#[test]
+fn missing_paths_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.py", b"m = 'gpt-4o'\n");
+    // (arguments, expected exit code)
+    let cases: &[(&[&str], i32)] = &[
+        (&["check", "nope"], 2),
+        (&["check", "a.py", "nope"], 2),
+        (&["check", "nope", "--format", "json"], 2),
+        (&["check", "nope", "--format", "sarif"], 2),
+        (&["check", "a.py"], 0),
+    ];
+    for (args, code) in cases {
+        let out = fineprint(args, dir.path());
+        assert_eq!(out.status.code(), Some(*code), "{args:?}");
+        if *code == 2 {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("nope: no such file or folder"),
+                "{args:?}: {err}"
+            );
+            assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+        }
+    }
+}
+
+/// A reader that goes away (`fineprint ... | head -1`) ends the command quietly: no
+/// panic, no message, exit code 0.
+#[test]
+fn broken_pipes_end_quietly() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+    // Outputs far larger than a pipe's buffer (64 KiB), so that writes meet the closed
+    // pipe whatever the timing.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let many: String = (0..20_000)
+        .map(|i| format!("m{i} = AutoModel.from_pretrained(\"meta-llama/Llama-3.1-8B\")\n"))
+        .collect();
+    write(dir.path(), "big.py", many.as_bytes());
+    let cases: &[&[&str]] = &[
+        &["check", "--all", "big.py"],
+        &["check", "--format", "json", "big.py"],
+        &["rules", "docs"],
+    ];
+    for args in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fineprint"))
+            .args(*args)
+            .current_dir(dir.path())
+            .env("FINEPRINT_NO_EVIDENCE", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).expect("read");
+        assert!(!first.is_empty(), "{args:?}");
+        // The reader is dropped here: the rest of the output meets a closed pipe.
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+        assert!(err.trim().is_empty(), "{args:?}: nothing on stderr: {err}");
+    }
+}
