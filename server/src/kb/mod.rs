@@ -82,6 +82,76 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// One rules file, parsed according to where it lies.
+enum Parsed {
+    Licenses(Result<License, toml::de::Error>),
+    Families(Result<FamilyFile, toml::de::Error>),
+    Libraries(Result<LibraryFile, toml::de::Error>),
+    Providers(Result<ProviderFile, toml::de::Error>),
+    Vocab(Result<DetectVocab, toml::de::Error>),
+    /// A generated index: read in order while merging (it is fast and numbers its
+    /// sources).
+    Generated,
+    Other,
+}
+
+/// Parses one file by its place: `licenses/*` and `models/*` whatever their names
+/// (`models/libraries.toml` holds families), then `generated/*.tsv`, then the
+/// top-level files by name.
+fn parse_one(name: &str, text: &str) -> Parsed {
+    let norm = name.replace('\\', "/");
+    let file_name = norm.rsplit('/').next().unwrap_or(&norm);
+    let dir = norm.rsplit('/').nth(1).unwrap_or("");
+    match (dir, file_name) {
+        ("licenses", _) => Parsed::Licenses(toml::from_str(text)),
+        ("models", _) => Parsed::Families(toml::from_str(text)),
+        ("generated", f) if f.ends_with(".tsv") => Parsed::Generated,
+        (_, "providers.toml") => Parsed::Providers(toml::from_str(text)),
+        (_, "libraries.toml") => Parsed::Libraries(toml::from_str(text)),
+        (_, "detect.toml") => Parsed::Vocab(toml::from_str(text)),
+        _ => Parsed::Other,
+    }
+}
+
+/// [`parse_one`] of every file, on up to four threads (one where there is one core),
+/// in file order.
+fn parse_all(files: &[(String, String)]) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 4);
+    if threads == 1 || files.len() < 8 {
+        return files.iter().map(|(n, t)| parse_one(n, t)).collect();
+    }
+    // Interleaved shares balance the few large files with the many small ones.
+    let mut shares: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .enumerate()
+                        .skip(k)
+                        .step_by(threads)
+                        .map(|(i, (n, t))| (i, parse_one(n, t)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut all: Vec<(usize, Parsed)> = shares.drain(..).flatten().collect();
+    if all.len() != files.len() {
+        // A thread died (it cannot: parsing returns errors, it does not panic); parse
+        // again on this one rather than lose files.
+        return files.iter().map(|(n, t)| parse_one(n, t)).collect();
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, p)| p).collect()
+}
+
 /// Adds `item` to `items` (and its file to `files`), replacing an item with the same
 /// id: a later file (a user's rules folder) overrides an earlier one.
 fn upsert<T>(
@@ -253,53 +323,37 @@ impl KnowledgeBase {
         let mut library_files: Vec<String> = Vec::new();
         let mut providers: Vec<Provider> = Vec::new();
         let mut provider_files: Vec<String> = Vec::new();
-        for (name, text) in files {
-            let norm = name.replace('\\', "/");
-            let file_name = norm.rsplit('/').next().unwrap_or(&norm).to_string();
-            let dir = norm.rsplit('/').nth(1).unwrap_or("");
-            if dir == "licenses" || dir == "models" {
-                // Handled below: a file in these folders is a license or families,
-                // whatever its name (`models/libraries.toml` holds families).
-            } else if dir == "generated" && file_name.ends_with(".tsv") {
-                generated.add_file(&name, &text, &mut problems);
-            } else if file_name == "providers.toml" {
-                match toml::from_str::<ProviderFile>(&text) {
-                    Ok(f) => {
-                        for p in f.provider {
-                            upsert(&mut providers, &mut provider_files, p, &name, |x| &x.id);
-                        }
+        let files: Vec<(String, String)> = files.into_iter().collect();
+        // Parse on every core (TOML parsing is most of a start), merge in file order so
+        // that a later file still overrides an earlier one.
+        for ((name, text), parsed) in files.iter().zip(parse_all(&files)) {
+            match parsed {
+                Parsed::Licenses(Ok(l)) => {
+                    upsert(&mut licenses, &mut license_files, l, name, |x| &x.id);
+                }
+                Parsed::Families(Ok(f)) => {
+                    for fam in f.family {
+                        upsert(&mut families, &mut family_files, fam, name, |x| &x.id);
                     }
-                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
                 }
-            } else if file_name == "libraries.toml" {
-                match toml::from_str::<LibraryFile>(&text) {
-                    Ok(f) => {
-                        for lib in f.library {
-                            upsert(&mut libraries, &mut library_files, lib, &name, |x| &x.id);
-                        }
+                Parsed::Libraries(Ok(f)) => {
+                    for lib in f.library {
+                        upsert(&mut libraries, &mut library_files, lib, name, |x| &x.id);
                     }
-                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
                 }
-            } else if file_name == "detect.toml" {
-                match toml::from_str::<DetectVocab>(&text) {
-                    Ok(v) => vocab = Some(v),
-                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
-                }
-            }
-            if dir == "licenses" {
-                match toml::from_str::<License>(&text) {
-                    Ok(l) => upsert(&mut licenses, &mut license_files, l, &name, |x| &x.id),
-                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
-                }
-            } else if dir == "models" {
-                match toml::from_str::<FamilyFile>(&text) {
-                    Ok(f) => {
-                        for fam in f.family {
-                            upsert(&mut families, &mut family_files, fam, &name, |x| &x.id);
-                        }
+                Parsed::Providers(Ok(f)) => {
+                    for p in f.provider {
+                        upsert(&mut providers, &mut provider_files, p, name, |x| &x.id);
                     }
-                    Err(e) => problems.push(toml_problem(&name, &text, &e)),
                 }
+                Parsed::Vocab(Ok(v)) => vocab = Some(v),
+                Parsed::Generated => generated.add_file(name, text, &mut problems),
+                Parsed::Licenses(Err(e))
+                | Parsed::Families(Err(e))
+                | Parsed::Libraries(Err(e))
+                | Parsed::Providers(Err(e))
+                | Parsed::Vocab(Err(e)) => problems.push(toml_problem(name, text, &e)),
+                Parsed::Other => {}
             }
         }
         let mut vocab = vocab.unwrap_or_else(|| {
