@@ -782,15 +782,21 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
         }
         Shape::File { file, gguf: false } => resolve_file(kb, file).is_some(),
         Shape::Bare { name } => {
-            kb.best_match(PatternKind::Api, name).is_some()
-                || kb.best_match(PatternKind::HfLegacy, name).is_some()
-                || kb.best_match(PatternKind::Ollama, name).is_some()
-                || kb.generated.contains(GenKind::Api, name)
-                || kb.generated.contains(GenKind::Ollama, name)
-                || kb.may_be_hosted(name)
+            bare_known(kb, name)
                 || (bare_repo_name(name) && kb.best_match(PatternKind::Name, name).is_some())
         }
     }
+}
+
+/// Whether a bare word is a name the base knows by itself: an API, legacy Hub or
+/// Ollama pattern, an API or Ollama name of the generated indexes, or a hosted name.
+fn bare_known(kb: &KnowledgeBase, name: &str) -> bool {
+    kb.best_match(PatternKind::Api, name).is_some()
+        || kb.best_match(PatternKind::HfLegacy, name).is_some()
+        || kb.best_match(PatternKind::Ollama, name).is_some()
+        || kb.generated.contains(GenKind::Api, name)
+        || kb.generated.contains(GenKind::Ollama, name)
+        || kb.may_be_hosted(name)
 }
 
 /// What a candidate needs to become a reference: `None` when it cannot be one
@@ -803,13 +809,7 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
 /// family's name pattern is looked up.
 pub fn candidate_want(kb: &KnowledgeBase, shape: &Shape, bare_prefix: bool) -> Option<Want> {
     if let Shape::Bare { name } = shape {
-        let known = bare_prefix
-            && (kb.best_match(PatternKind::Api, name).is_some()
-                || kb.best_match(PatternKind::HfLegacy, name).is_some()
-                || kb.best_match(PatternKind::Ollama, name).is_some()
-                || kb.generated.contains(GenKind::Api, name)
-                || kb.generated.contains(GenKind::Ollama, name)
-                || kb.may_be_hosted(name));
+        let known = bare_prefix && bare_known(kb, name);
         if known {
             return Some(Want::Any);
         }
@@ -833,12 +833,7 @@ pub fn candidate_want(kb: &KnowledgeBase, shape: &Shape, bare_prefix: bool) -> O
 pub fn neutral_may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
     // A bare word that only a family's name pattern knows needs a model context.
     if let Shape::Bare { name } = shape {
-        return kb.best_match(PatternKind::Api, name).is_some()
-            || kb.best_match(PatternKind::HfLegacy, name).is_some()
-            || kb.best_match(PatternKind::Ollama, name).is_some()
-            || kb.generated.contains(GenKind::Api, name)
-            || kb.generated.contains(GenKind::Ollama, name)
-            || kb.may_be_hosted(name);
+        return bare_known(kb, name);
     }
     let Shape::Repo {
         org,

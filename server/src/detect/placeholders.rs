@@ -8,29 +8,31 @@
 //! than the lowercased word.
 
 use crate::kb::DetectVocab;
+use crate::kb::generated::key_of;
 
-/// Lowercase with `_` as `-`.
+/// Lowercase with `_` as `-`, as the knowledge base folds names.
 fn fold(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c == '_' {
-                '-'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    key_of(s, false)
+}
+
+/// Whether `a` equals `b` once both are folded, without allocating.
+fn folded_eq(a: &[u8], b: &[u8]) -> bool {
+    let f = |c: u8| {
+        if c == b'_' {
+            b'-'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| f(*x) == f(*y))
 }
 
 /// Whether `word` (folded) is in a list of words and `prefix*` globs.
 fn listed(list: &[String], word: &str) -> bool {
-    let w = fold(word);
-    list.iter().any(|p| {
-        let p = fold(p);
-        match p.strip_suffix('*') {
-            Some(prefix) => w.starts_with(prefix),
-            None => w == p,
-        }
+    let w = word.as_bytes();
+    list.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => w.len() >= prefix.len() && folded_eq(&w[..prefix.len()], prefix.as_bytes()),
+        None => folded_eq(w, p.as_bytes()),
     })
 }
 

@@ -128,13 +128,11 @@ pub fn folded_hash(kind: GenKind, id: &str, keep_case: bool) -> u64 {
 
 /// The normalized key of an id: `_` as `-`; lowercase unless `keep_case`.
 pub fn key_of(id: &str, keep_case: bool) -> String {
-    id.chars()
-        .map(|c| match c {
-            '_' => '-',
-            c if keep_case => c,
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
+    if keep_case {
+        id.replace('_', "-")
+    } else {
+        super::patterns::normalize(id)
+    }
 }
 
 fn parse_kind(s: &str) -> Option<(GenKind, &str)> {
