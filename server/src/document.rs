@@ -3,20 +3,45 @@
 //!
 //! Invariants:
 //! * After any sequence of [`Document::edit`] calls, `refs` equals what
-//!   [`detect::detect`] returns for the current text (a property test checks this
-//!   against random edits). An edit re-scans only a window around it: the detector's
-//!   context never looks further than [`context::SCAN_BACK`] bytes back,
-//!   [`context::SCAN_FORWARD`] bytes forward, or (YAML, TOML, Markdown)
-//!   [`context::PARENT_LINES`] lines up, so words outside the window keep their result.
+//!   [`detect::detect`] returns for the current text (a property test and the
+//!   `lsp_edits` fuzz target check this against random edits). An edit re-scans only a
+//!   window around it: the detector's context never looks further than
+//!   [`context::SCAN_BACK`] bytes back, [`context::SCAN_FORWARD`] bytes forward, or
+//!   (YAML, TOML, Markdown) [`context::PARENT_LINES`] lines up; a library call reads at
+//!   most [`calls::WINDOW`] bytes of arguments; no reference is longer than
+//!   [`detect::MAX_WORD`] bytes. So words outside the window keep their result.
+//! * In Markdown, an edit on a line holding a backtick or a tilde (a code fence may
+//!   open or close there) re-scans to the end of the text.
 //! * Edit ranges are clamped to the text and to character boundaries; no edit panics.
 //! * Notebooks are re-scanned whole: their cell boundaries depend on the whole JSON.
 
 use std::ops::Range;
 
-use crate::detect::{self, FileKind, context};
+use crate::detect::{self, FileKind, calls, context};
 use crate::kb::KnowledgeBase;
 use crate::resolve::Reference;
 use crate::text::LineIndex;
+
+/// The part of a text re-scanned after an edit.
+struct Window {
+    /// Where the scan starts (a line start).
+    scan: usize,
+    /// References starting before this offset are kept from before the edit; the scan
+    /// provides those from here on.
+    keep: usize,
+    /// Where the scan ends (a line start, or the end of the text); references starting
+    /// after it are kept from before the edit, shifted.
+    end: usize,
+}
+
+/// Whether the lines of `text` that `range` touches hold a backtick or a tilde (so may
+/// open or close a Markdown code fence).
+fn touches_fence(text: &str, range: Range<usize>) -> bool {
+    let b = text.as_bytes();
+    let from = memchr::memrchr(b'\n', &b[..range.start]).map_or(0, |i| i + 1);
+    let to = memchr::memchr(b'\n', &b[range.end..]).map_or(b.len(), |i| range.end + i);
+    b[from..to].iter().any(|&c| c == b'`' || c == b'~')
+}
 
 /// An open document.
 #[derive(Debug, Clone)]
@@ -74,6 +99,10 @@ impl Document {
     ) -> Range<usize> {
         let start = floor_boundary(&self.text, range.start);
         let end = floor_boundary(&self.text, range.end.max(start));
+        // A fence line edited (before or after) in Markdown changes the kind of every
+        // line below it.
+        let fences_touched =
+            self.kind == Some(FileKind::Markdown) && touches_fence(&self.text, start..end);
         self.text.replace_range(start..end, new_text);
         self.index.edit(start..end, new_text);
         let Some(kind) = self.kind else { return 0..0 };
@@ -83,27 +112,19 @@ impl Document {
         }
         let delta = new_text.len() as isize - (end - start) as isize;
         let new_end = start + new_text.len();
-
-        // The window in the new text: whole lines, wide enough that no word outside it
-        // can change its context.
-        let w_start_line = self
-            .index
-            .line_of(start.saturating_sub(context::SCAN_FORWARD + 2));
-        let w_start = self.index.line_start(w_start_line.saturating_sub(1));
-        let mut last_line = self
-            .index
-            .line_of((new_end + context::SCAN_BACK + 2).min(self.text.len()));
-        if matches!(kind, FileKind::Yaml | FileKind::Toml | FileKind::Markdown) {
-            last_line = last_line.max(self.index.line_of(new_end) + context::PARENT_LINES + 1);
-        }
-        let w_end = self.index.line_start(last_line + 2).min(self.text.len());
-        let old_w_end = (w_end as isize - delta) as usize;
+        let fences_touched = fences_touched || touches_fence(&self.text, start..new_end);
+        let w = self.window(kind, start, new_end, fences_touched);
+        let old_w_end = (w.end as isize - delta) as usize;
 
         let mut fresh = Vec::new();
-        detect::scan_range(&self.text, w_start..w_end, kind, kb, &mut fresh);
+        detect::scan_range(&self.text, w.scan..w.end, kind, kb, &mut fresh);
         let mut refs = Vec::with_capacity(self.refs.len() + fresh.len());
-        refs.extend(self.refs.iter().filter(|r| r.span.end <= w_start).cloned());
-        refs.extend(fresh);
+        refs.extend(self.refs.iter().filter(|r| r.span.start < w.keep).cloned());
+        refs.extend(
+            fresh
+                .into_iter()
+                .filter(|r| r.span.start >= w.keep && r.span.start < w.end),
+        );
         refs.extend(
             self.refs
                 .iter()
@@ -116,7 +137,41 @@ impl Document {
                 }),
         );
         self.refs = refs;
-        w_start..w_end
+        w.scan..w.end
+    }
+
+    /// The window re-scanned after an edit that left `start..new_end` as new text.
+    fn window(&self, kind: FileKind, start: usize, new_end: usize, to_the_end: bool) -> Window {
+        let line_back = |from: usize, by: usize| {
+            let line = self.index.line_of(from.saturating_sub(by));
+            self.index.line_start(line.saturating_sub(1))
+        };
+        // Words before `keep` keep their result: a word's context reads at most
+        // SCAN_FORWARD bytes on, and a library call at most calls::WINDOW bytes after
+        // its `(` (where its reference begins), so their results cannot see the edit.
+        let keep = line_back(
+            start,
+            calls::WINDOW + context::SCAN_FORWARD + detect::MAX_WORD + 2,
+        );
+        // The scan starts a call window earlier, so that at `keep` it skips the same
+        // words as a scan from the start (a call before the window names no word
+        // after `keep`).
+        let scan = line_back(keep, calls::WINDOW + detect::MAX_WORD + 2);
+        let len = self.text.len();
+        if to_the_end {
+            return Window {
+                scan,
+                keep,
+                end: len,
+            };
+        }
+        let reach = context::SCAN_BACK.max(calls::WINDOW) + detect::MAX_WORD + 2;
+        let mut last_line = self.index.line_of((new_end + reach).min(len));
+        if matches!(kind, FileKind::Yaml | FileKind::Toml | FileKind::Markdown) {
+            last_line = last_line.max(self.index.line_of(new_end) + context::PARENT_LINES + 1);
+        }
+        let end = self.index.line_start(last_line + 2).min(len);
+        Window { scan, keep, end }
     }
 
     /// The reference whose span contains (or touches) a byte offset.

@@ -60,20 +60,32 @@ const FRAGMENTS: &[&str] = &[
     "é",
     "# ",
     "x = ",
+    // Library calls read their arguments up to calls::WINDOW bytes on.
+    "pipeline(",
+    "\"text-classification\"",
+    "ChatOpenAI(",
+    "whisper.load_model(",
+    "\"large-v3\"",
+    // Markdown code fences change the kind of every line below them.
+    "```",
+    "```dockerfile\n",
+    "~~~python\n",
 ];
 
 /// Large fillers, so that the re-scan window is smaller than the text: many short
 /// lines (past the YAML/TOML parent limit) and one long line (past the byte limits).
 fn filler(i: usize) -> String {
-    match i % 3 {
+    match i % 4 {
         0 => "a: 1\n".repeat(350),
         1 => format!("{}\n", "x".repeat(2500)),
-        _ => "    pass\n".repeat(40),
+        2 => "    pass\n".repeat(40),
+        // Longer than a re-scan window, in short words (a call's arguments).
+        _ => format!("{}\n", "y, ".repeat(3000)),
     }
 }
 
 fn text_strategy() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop_oneof![8 => prop::sample::select(FRAGMENTS).prop_map(str::to_string), 1 => (0usize..3).prop_map(filler)], 0..60)
+    prop::collection::vec(prop_oneof![8 => prop::sample::select(FRAGMENTS).prop_map(str::to_string), 1 => (0usize..4).prop_map(filler)], 0..60)
         .prop_map(|v| v.concat())
 }
 
@@ -114,5 +126,60 @@ proptest! {
             prop_assert_eq!(&doc.refs, &fresh, "kind {:?}, text {:?}", kind, doc.text);
             prop_assert_eq!(doc.index.line_count(), doc.text.split('\n').count());
         }
+    }
+}
+
+/// Edits whose effect reaches further than a word's own context: each changes what a
+/// fresh scan reports far from the edit, and the incremental result must follow.
+#[test]
+fn edits_with_far_effects() {
+    // Longer than a word's forward context, shorter than a call's argument window.
+    let long_args = "x,\n".repeat(300);
+    // More lines than a Markdown parent context, more bytes than a backward context.
+    let lines = "some text\n".repeat(500);
+    // (kind, text before, the text edited out, its replacement)
+    let cases: Vec<(FileKind, String, &str, &str)> = vec![
+        // A library call's default model depends on a keyword far into its arguments.
+        (
+            FileKind::Python,
+            format!("p = pipeline(\"text-classification\", {long_args}model=\"acme/x\")\n"),
+            "model=\"acme/x\"",
+            "",
+        ),
+        (
+            FileKind::Python,
+            format!("p = pipeline(\"text-classification\", {long_args})\n"),
+            ")",
+            "model=\"acme/x\")",
+        ),
+        // Opening or closing a code fence changes the kind of every line below it.
+        (
+            FileKind::Markdown,
+            format!("```dockerfile\n{lines}FROM ollama/ollama\n```\n"),
+            "```dockerfile\n",
+            "",
+        ),
+        (
+            FileKind::Markdown,
+            format!("intro\n{lines}FROM ollama/ollama\n"),
+            "intro\n",
+            "```dockerfile\n",
+        ),
+    ];
+    let kb = kb();
+    for (kind, text, cut, put) in cases {
+        let Some(at) = text.find(cut) else {
+            panic!("case text lacks {cut:?}")
+        };
+        let mut doc = Document::new(text.clone(), Some(kind), kb);
+        let before: Vec<String> = doc.refs.iter().map(|r| r.id.clone()).collect();
+        doc.edit(at..at + cut.len(), put, kb);
+        let fresh = detect(&doc.text, kind, kb);
+        assert_eq!(doc.refs, fresh, "{kind:?}: edit {cut:?} -> {put:?}");
+        let after: Vec<String> = fresh.iter().map(|r| r.id.clone()).collect();
+        assert_ne!(
+            before, after,
+            "{kind:?}: the edit {cut:?} -> {put:?} changes nothing"
+        );
     }
 }

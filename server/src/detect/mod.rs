@@ -410,6 +410,10 @@ fn ends_with_ignore_case(w: &[u8], suffix: &[u8]) -> bool {
     w.len() >= suffix.len() && w[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
+/// The longest word read as a reference (bytes): longer runs (data URIs, minified
+/// code, base64) name no model, and the bound keeps an edit's re-scan window finite.
+pub const MAX_WORD: usize = 1024;
+
 /// Extensions of model files whose names are matched against `names` patterns.
 pub const MODEL_FILE_EXTENSIONS: [&str; 3] = [".gguf", ".safetensors", ".ckpt"];
 
@@ -465,7 +469,7 @@ pub fn scan_range(
         let Some(word) = text.get(start..wend) else {
             continue;
         };
-        if start < skip_until {
+        if start < skip_until || wend - start > MAX_WORD {
             continue;
         }
         // A library call that names a model in its own words, or implies one.
