@@ -333,7 +333,13 @@ pub fn resolve_library_call(
 ) -> Option<Reference> {
     let lib = kb.libraries.libraries.get(li)?;
     let call_text = text.get(call.clone())?;
-    if lib.unless.iter().any(|k| args.keyword(text, k).is_some()) {
+    // A keyword that overrides the library's own name may lie past what was read:
+    // a call not closed within the window says nothing rather than guess.
+    let overridable = !lib.unless.is_empty() || lib.unless_argument.is_some();
+    if overridable && !args.closed
+        || lib.unless.iter().any(|k| args.keyword(text, k).is_some())
+        || lib.unless_argument.is_some_and(|n| args.positional(n).is_some())
+    {
         return None;
     }
     let required = lib.requires.iter().any(|req| {

@@ -54,6 +54,7 @@ calls = ["pipeline"]
 argument = 0
 keywords = ["task"]
 unless = ["model"]
+unless_argument = 1
 source = { url = "https://example.org/pipelines.py", section = "SUPPORTED_TASKS", checked = "2026-12-05" }
 
 [[library.names]]
@@ -232,6 +233,18 @@ fn library_look_alikes_are_not_references() {
             &[],
         ),
         ("p.py", "gen = pipeline(\"fill-mask\")\n", &[]),
+        // The model given second, by position: no default is loaded.
+        (
+            "p.py",
+            "gen = pipeline(\"text-generation\", \"acme/tiny-gpt\")\n",
+            &[],
+        ),
+        // Arguments that do not close within the window read: a `model=` may follow.
+        (
+            "p.py",
+            &format!("gen = pipeline(\"text-generation\", {}\n", "x, ".repeat(1000)),
+            &[],
+        ),
         ("t.py", "net = timm.create_model(\"resnet50\")\n", &[]),
         (
             "t.py",

@@ -540,6 +540,10 @@ pub struct Library {
     /// Keywords that leave the call to ordinary detection.
     #[serde(default)]
     pub unless: Vec<String>,
+    /// A positional argument (0-based) that, when given, leaves the call to ordinary
+    /// detection (`pipeline("ner", "dslim/bert-base-NER")` names its model second).
+    #[serde(default)]
+    pub unless_argument: Option<usize>,
     /// The model the call uses when it is given no name (an id the rules resolve).
     #[serde(default)]
     pub default: Option<String>,
