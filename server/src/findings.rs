@@ -254,10 +254,27 @@ pub fn evaluate(
                 ))
             })
             .unwrap_or_default();
+        // A weights file of unknown name (`4x_NMKD-Superscale.pth`) is information: the
+        // name alone rarely tells which model it holds.
+        let (severity, what, look) = if r.kind == RefKind::File {
+            (
+                Severity::Information,
+                "a weights file whose name fineprint does not know, so its license is unknown;",
+                "where the file is downloaded from",
+            )
+        } else {
+            (
+                Severity::Warning,
+                "fineprint has no rule for this model, so its license is unknown;",
+                "the model card",
+            )
+        };
         out.push(
             Code::UnknownLicense,
-            Severity::Warning,
-            format!("{name}: fineprint has no rule for this model, so its license is unknown;{declared} check the model card, then add a rule or a policy exception."),
+            severity,
+            format!(
+                "{name}: {what}{declared} check {look}, then add a rule or a policy exception."
+            ),
             None,
             None,
         );

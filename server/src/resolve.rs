@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::detect::calls::{Args, Value};
 use crate::detect::context::Want;
 use crate::detect::placeholders::{
-    api_name_whole, is_generic_gguf, is_not_org, is_placeholder_repo,
+    api_name_whole, is_generic_gguf, is_generic_weights, is_not_org, is_placeholder_repo,
 };
-use crate::detect::{Candidate, Context, Shape};
+use crate::detect::{Candidate, Context, Shape, Weights};
 use crate::kb::generated::{GenEntry, GenKind};
 use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
 
@@ -338,7 +338,9 @@ pub fn resolve_library_call(
     let overridable = !lib.unless.is_empty() || lib.unless_argument.is_some();
     if overridable && !args.closed
         || lib.unless.iter().any(|k| args.keyword(text, k).is_some())
-        || lib.unless_argument.is_some_and(|n| args.positional(n).is_some())
+        || lib
+            .unless_argument
+            .is_some_and(|n| args.positional(n).is_some())
     {
         return None;
     }
@@ -573,14 +575,23 @@ pub fn resolve_candidate(
         evidence: None,
     };
     match &cand.shape {
-        Shape::File { file, gguf: true } => match resolve_file(kb, file) {
-            Some(r) => Some(mk(RefKind::Gguf, file.clone(), Some(r))),
-            // `model.gguf`, `m.gguf`, `test.gguf`: test names, not models.
-            None if is_generic_gguf(&kb.vocab, file) => None,
-            None => Some(mk(RefKind::Gguf, file.clone(), None)),
-        },
-        Shape::File { file, gguf: false } => {
-            resolve_file(kb, file).map(|r| mk(RefKind::File, file.clone(), Some(r)))
+        Shape::File { file, weights } => {
+            let kind = if *weights == Weights::Gguf {
+                RefKind::Gguf
+            } else {
+                RefKind::File
+            };
+            if let Some(r) = resolve_file(kb, file) {
+                return Some(mk(kind, file.clone(), Some(r)));
+            }
+            // `model.gguf`, `pytorch_model.bin`, `best.pt`: test or generic names.
+            let generic = match weights {
+                Weights::Gguf => is_generic_gguf(&kb.vocab, file),
+                _ => is_generic_weights(&kb.vocab, file),
+            };
+            // `.pt` and `.bin` hold other data too: unknown ones need a model context.
+            let weak = *weights == Weights::Weak && !expects_model;
+            (!generic && !weak).then(|| mk(kind, file.clone(), None))
         }
         Shape::Repo {
             org,
@@ -769,7 +780,7 @@ pub fn resolve_candidate(
 /// need a matching pattern. A cheap test run before the context analysis.
 pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
     match shape {
-        Shape::Repo { .. } | Shape::File { gguf: true, .. } | Shape::Hosted { .. } => true,
+        Shape::Repo { .. } | Shape::File { .. } | Shape::Hosted { .. } => true,
         Shape::Ollama {
             name,
             tag: Some(_),
@@ -786,7 +797,6 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
                     .as_ref()
                     .is_some_and(|t| resolve_api(kb, &format!("{name}:{t}")).is_some())
         }
-        Shape::File { file, gguf: false } => resolve_file(kb, file).is_some(),
         Shape::Bare { name } => {
             bare_known(kb, name)
                 || (bare_repo_name(name) && kb.best_match(PatternKind::Name, name).is_some())

@@ -58,8 +58,8 @@ pub enum Shape {
     File {
         /// File name, with its extension.
         file: String,
-        /// A `.gguf` file.
-        gguf: bool,
+        /// What its extension says.
+        weights: Weights,
     },
     /// A name behind a hosting provider's path (`@cf/meta/llama-3.1-8b-instruct`,
     /// `accounts/fireworks/models/llama-v3p1-8b-instruct`): always names a model.
@@ -233,7 +233,7 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
     let model_ext = || {
         MODEL_FILE_EXTENSIONS
             .iter()
-            .find(|e| ends_with_ignore_case(wb, e.as_bytes()))
+            .find(|(e, _)| ends_with_ignore_case(wb, e.as_bytes()))
     };
     if let Some(at) = scheme_end(wb) {
         let scheme = &wb[..at];
@@ -255,7 +255,7 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
         // Other URLs: only a model file name at their end counts.
         model_ext()?;
     }
-    if let Some(ext) = model_ext() {
+    if let Some((ext, weights)) = model_ext() {
         let file_start = w.rfind('/').map_or(0, |i| i + 1);
         let file = &w[file_start..];
         let stem = &file[..file.len() - ext.len()];
@@ -266,7 +266,7 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
             file_start..w.len(),
             Shape::File {
                 file: file.to_string(),
-                gguf: *ext == ".gguf",
+                weights: *weights,
             },
         ));
     }
@@ -414,8 +414,28 @@ fn ends_with_ignore_case(w: &[u8], suffix: &[u8]) -> bool {
 /// code, base64) name no model, and the bound keeps an edit's re-scan window finite.
 pub const MAX_WORD: usize = 1024;
 
-/// Extensions of model files whose names are matched against `names` patterns.
-pub const MODEL_FILE_EXTENSIONS: [&str; 3] = [".gguf", ".safetensors", ".ckpt"];
+/// What a weight file's extension says of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weights {
+    /// `.gguf`: a model file with its own header.
+    Gguf,
+    /// `.safetensors`, `.ckpt`, `.pth`, `.onnx`: weights wherever the name appears.
+    Strong,
+    /// `.pt`, `.bin`: also used for other data; weights only in a model context.
+    Weak,
+}
+
+/// Extensions of model files whose names are matched against `names` patterns (an
+/// unknown name is a reference too, unless it is generic: see [`placeholders`]).
+pub const MODEL_FILE_EXTENSIONS: [(&str, Weights); 7] = [
+    (".gguf", Weights::Gguf),
+    (".safetensors", Weights::Strong),
+    (".ckpt", Weights::Strong),
+    (".pth", Weights::Strong),
+    (".onnx", Weights::Strong),
+    (".pt", Weights::Weak),
+    (".bin", Weights::Weak),
+];
 
 /// Scans `text` of the given kind and returns every model reference, in order.
 pub fn detect(text: &str, kind: FileKind, kb: &KnowledgeBase) -> Vec<Reference> {
@@ -487,10 +507,13 @@ pub fn scan_range(
         // Cheap filters before any allocation: most words are plain identifiers.
         let has_sep = seen_sep && word.bytes().any(|b| b == b'/' || b == b':');
         let lw = word.len();
-        // Every model file extension ends in `f`, `s` or `t`.
-        let model_file = lw > 5
-            && matches!(word.as_bytes()[lw - 1] | 0x20, b'f' | b's' | b't')
-            && MODEL_FILE_EXTENSIONS.iter().any(|e| {
+        // Every model file extension ends in one of these letters.
+        let model_file = lw > 3
+            && matches!(
+                word.as_bytes()[lw - 1] | 0x20,
+                b'f' | b's' | b't' | b'h' | b'x' | b'n'
+            )
+            && MODEL_FILE_EXTENSIONS.iter().any(|(e, _)| {
                 lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
         let bare_prefix = !has_sep && !model_file && kb.bare_may_match(word);
@@ -579,11 +602,17 @@ mod tests {
                 return hub_path(vocab, path_orig).map(|s| (0..w.len(), s));
             }
             // Other URLs: only a model file name at their end counts.
-            if !MODEL_FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+            if !MODEL_FILE_EXTENSIONS
+                .iter()
+                .any(|(e, _)| lower.ends_with(e))
+            {
                 return None;
             }
         }
-        if let Some(ext) = MODEL_FILE_EXTENSIONS.iter().find(|e| lower.ends_with(*e)) {
+        if let Some((ext, weights)) = MODEL_FILE_EXTENSIONS
+            .iter()
+            .find(|(e, _)| lower.ends_with(*e))
+        {
             let file_start = w.rfind('/').map_or(0, |i| i + 1);
             let file = &w[file_start..];
             let stem = &file[..file.len() - ext.len()];
@@ -594,7 +623,7 @@ mod tests {
                 file_start..w.len(),
                 Shape::File {
                     file: file.to_string(),
-                    gguf: *ext == ".gguf",
+                    weights: *weights,
                 },
             ));
         }

@@ -90,6 +90,37 @@ pub fn is_generic_gguf(vocab: &DetectVocab, file: &str) -> bool {
     stem.chars().count() <= 2 || listed(&vocab.generic_gguf_stems, &stem)
 }
 
+/// Whether a weight file name (`.safetensors`, `.pth`, `.onnx`, ...) names no model:
+/// every word of its stem is generic (`pytorch_model`, `diffusion_pytorch_model`,
+/// `model-00001-of-00004`, `best`, `checkpoint_epoch_10`), a number or a precision
+/// (`fp16`, `bf16`, `fp8`, `int8`), or the stem has one or two characters.
+pub fn is_generic_weights(vocab: &DetectVocab, file: &str) -> bool {
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    if stem.chars().count() <= 2 {
+        return true;
+    }
+    stem.split(['-', '.', '_', ' '])
+        .filter(|t| !t.is_empty())
+        .all(|t| {
+            let l = t.to_ascii_lowercase();
+            l.bytes().all(|b| b.is_ascii_digit())
+                || is_precision(&l)
+                || listed(&vocab.generic_weight_words, &l)
+        })
+}
+
+/// `fp16`, `bf16`, `fp32`, `f16`, `fp8`, `int8`, `int4`, `e4m3fn`: a number format.
+fn is_precision(l: &str) -> bool {
+    let digits_after = |p: &str| {
+        l.strip_prefix(p)
+            .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+    };
+    ["fp", "bf", "f", "int", "uint", "q"]
+        .iter()
+        .any(|p| digits_after(p))
+        || matches!(l, "e4m3fn" | "e5m2" | "nf4" | "fp8e4m3" | "half" | "float")
+}
+
 /// Whether `word` can be the closed API name that `pattern` matched: no `_` (API names
 /// use `-`); and, when `strict` (outside a model context), after the pattern's last
 /// literal part only `-` tail words that hold a digit or are in the vocabulary

@@ -490,6 +490,11 @@ pub struct DetectVocab {
     /// GGUF stems that name no model.
     #[serde(default)]
     pub generic_gguf_stems: Vec<String>,
+    /// Words of weight file names that name no model (`pytorch_model`, `best`,
+    /// `checkpoint`): a `.safetensors`/`.pth`/... name made only of these, numbers and
+    /// precisions is generic.
+    #[serde(default)]
+    pub generic_weight_words: Vec<String>,
     /// Words that are never a Hub org (MIME types).
     #[serde(default)]
     pub not_orgs: Vec<String>,
