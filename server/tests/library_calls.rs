@@ -242,7 +242,10 @@ fn library_look_alikes_are_not_references() {
         // Arguments that do not close within the window read: a `model=` may follow.
         (
             "p.py",
-            &format!("gen = pipeline(\"text-generation\", {}\n", "x, ".repeat(1000)),
+            &format!(
+                "gen = pipeline(\"text-generation\", {}\n",
+                "x, ".repeat(1000)
+            ),
             &[],
         ),
         ("t.py", "net = timm.create_model(\"resnet50\")\n", &[]),

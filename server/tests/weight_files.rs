@@ -76,7 +76,7 @@ fn weight_files_found() {
             "model = YOLO(\"weights/yolov8n.pt\")\n",
             &[("yolov8n.pt", "agpl-3.0")],
         ),
-        // Unknown but distinctive names: reported, license unknown.
+        // Upscalers, detectors, inpainting models: their own families.
         (
             "a.py",
             "class Upscaler(Enum):\n    default = \"4x_NMKD-Superscale-SP_178000_G.pth\"\n",
@@ -86,25 +86,31 @@ fn weight_files_found() {
             "a.py",
             "det = \"yolox_l.onnx\"\npose = \"dw-ll_ucoco_384.onnx\"\n",
             &[
-                ("yolox_l.onnx", "unknown"),
-                ("dw-ll_ucoco_384.onnx", "unknown"),
+                ("yolox_l.onnx", "apache-2.0"),
+                ("dw-ll_ucoco_384.onnx", "apache-2.0"),
             ],
         ),
         (
             "a.json",
             "{\"path\": \"models/upscale_models/OmniSR_X4_DIV2K.safetensors\"}\n",
-            &[("OmniSR_X4_DIV2K.safetensors", "unknown")],
+            &[("OmniSR_X4_DIV2K.safetensors", "apache-2.0")],
+        ),
+        // Unknown but distinctive names: reported, license unknown.
+        (
+            "a.json",
+            "{\"file\": \"serenity_v21Safetensors.safetensors\"}\n",
+            &[("serenity_v21Safetensors.safetensors", "unknown")],
         ),
         // Weight URLs on any host name the file at their end.
         (
             "a.sh",
             "wget https://github.com/TencentARC/GFPGAN/releases/download/v1.3.0/GFPGANv1.4.pth\n",
-            &[("GFPGANv1.4.pth", "unknown")],
+            &[("GFPGANv1.4.pth", "apache-2.0")],
         ),
         (
             "a.md",
             "Put `MAT_Places512_G_fp16.safetensors` in `models/inpaint`.\n",
-            &[("MAT_Places512_G_fp16.safetensors", "unknown")],
+            &[("MAT_Places512_G_fp16.safetensors", "cc-by-nc-4.0")],
         ),
         // `.pt` and `.bin` count in a model context.
         (
@@ -158,6 +164,15 @@ fn generic_and_non_model_files_are_not_references() {
             "dd if=/dev/zero of=disk_image_a.bin bs=1M count=1\n",
             &[],
         ),
+        // Python path configuration files, llama.cpp's generic conversion output.
+        ("a.py", "pth = \"distutils-precedence.pth\"\n", &[]),
+        (
+            "a.py",
+            "llm = Llama(model_path=\"./models/7B/ggml-model.bin\")\n",
+            &[],
+        ),
+        // In code, an unquoted name is an attribute, not a file.
+        ("a.py", "path = awq_config.ckpt\n", &[]),
         // Templates: no name yet.
         ("a.py", "w = f\"{name}.safetensors\"\n", &[]),
         ("a.py", "w = \"%s.pth\" % name\n", &[]),

@@ -410,6 +410,27 @@ fn ends_with_ignore_case(w: &[u8], suffix: &[u8]) -> bool {
     w.len() >= suffix.len() && w[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
+/// Whether `span` lies inside a string literal on its line: the nearest quote before
+/// it and after it, across no blank and within [`QUOTE_REACH`] bytes.
+fn quoted(bytes: &[u8], span: &Range<usize>) -> bool {
+    let is_quote = |b: u8| matches!(b, b'"' | b'\'' | b'`');
+    let stop = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let floor = span.start.saturating_sub(QUOTE_REACH);
+    let before = bytes[floor..span.start]
+        .iter()
+        .rev()
+        .find(|&&b| is_quote(b) || stop(b));
+    let ceil = (span.end + QUOTE_REACH).min(bytes.len());
+    let after = bytes[span.end..ceil]
+        .iter()
+        .find(|&&b| is_quote(b) || stop(b));
+    // A notebook's source is JSON: its quotes are escaped (`\"`).
+    before.is_some_and(|&b| is_quote(b)) && after.is_some_and(|&b| is_quote(b) || b == b'\\')
+}
+
+/// How far [`quoted`] looks for a quote.
+const QUOTE_REACH: usize = 512;
+
 /// The longest word read as a reference (bytes): longer runs (data URIs, minified
 /// code, base64) name no model, and the bound keeps an edit's re-scan window finite.
 pub const MAX_WORD: usize = 1024;
@@ -554,6 +575,23 @@ pub fn scan_range(
             Some(f) => f.kind_at(text, cand.span.start),
             None => kind,
         };
+        // In code, an unquoted `name.ckpt` is an attribute (`cfg.ckpt`), not a file:
+        // only a name the rules know counts there.
+        if let Shape::File { file, weights } = &cand.shape
+            && *weights != Weights::Gguf
+            && matches!(
+                ctx_kind,
+                FileKind::Python
+                    | FileKind::Notebook
+                    | FileKind::JavaScript
+                    | FileKind::Rust
+                    | FileKind::Go
+            )
+            && !quoted(bytes, &cand.span)
+            && resolve::resolve_file(kb, file).is_none()
+        {
+            continue;
+        }
         let ctx = context::classify_for(
             text,
             cand.span.start,

@@ -92,8 +92,8 @@ pub fn is_generic_gguf(vocab: &DetectVocab, file: &str) -> bool {
 
 /// Whether a weight file name (`.safetensors`, `.pth`, `.onnx`, ...) names no model:
 /// every word of its stem is generic (`pytorch_model`, `diffusion_pytorch_model`,
-/// `model-00001-of-00004`, `best`, `checkpoint_epoch_10`), a number or a precision
-/// (`fp16`, `bf16`, `fp8`, `int8`), or the stem has one or two characters.
+/// `model-00001-of-00004`, `best`, `checkpoint_epoch_10`), a number, a size (`7b`) or a
+/// precision (`fp16`, `bf16`, `fp8`, `int8`), or the stem has one or two characters.
 pub fn is_generic_weights(vocab: &DetectVocab, file: &str) -> bool {
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
     if stem.chars().count() <= 2 {
@@ -104,9 +104,16 @@ pub fn is_generic_weights(vocab: &DetectVocab, file: &str) -> bool {
         .all(|t| {
             let l = t.to_ascii_lowercase();
             l.bytes().all(|b| b.is_ascii_digit())
+                || is_size(&l)
                 || is_precision(&l)
                 || listed(&vocab.generic_weight_words, &l)
         })
+}
+
+/// `7b`, `13b`, `350m`: a size with no name.
+fn is_size(l: &str) -> bool {
+    l.strip_suffix(['b', 'm', 'k'])
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }
 
 /// `fp16`, `bf16`, `fp32`, `f16`, `fp8`, `int8`, `int4`, `e4m3fn`: a number format.
