@@ -506,11 +506,25 @@ pub fn scan_range(
                 None => start,
             }
         };
+        // `openai::gpt-4.1-mini`, `zai_coding::glm-4.6` (a client's namespace before the
+        // model, as rust-genai writes it): the name after the last `::`.
+        let start = if !w.colon {
+            start
+        } else {
+            match bytes[start..wend].windows(2).rposition(|w| w == b"::") {
+                Some(p) => start + p + 2,
+                None => start,
+            }
+        };
         // Word bytes are ASCII: every offset between them is a character boundary.
         let Some(word) = text.get(start..wend) else {
             continue;
         };
         if start < skip_until || wend - start > MAX_WORD {
+            continue;
+        }
+        // `claude-`, `amazon.nova-`: a prefix used as a pattern, not a name.
+        if wend > start && bytes[wend - 1] == b'-' && bytes.get(wend) != Some(&b'(') {
             continue;
         }
         // A library call that names a model in its own words, or implies one.
