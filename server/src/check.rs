@@ -436,6 +436,11 @@ fn run_progress(
             results.lock().map(|mut r| r.push(outcome)).ok();
             continue;
         }
+        // Files git tracks are read even when a `.gitignore` matches them: the walk
+        // records what it read, and the tracked files it skipped are read after it.
+        let repo =
+            crate::tracked::repository_of(&root.canonicalize().unwrap_or_else(|_| root.clone()));
+        let seen: Mutex<std::collections::HashSet<PathBuf>> = Mutex::default();
         let mut builder = ignore::WalkBuilder::new(root);
         builder
             .hidden(false)
@@ -450,7 +455,13 @@ fn run_progress(
         walker.run(|| {
             let results = &results;
             let env = &env;
+            let seen = repo.as_ref().map(|_| &seen);
             Box::new(move |entry| {
+                if let (Some(seen), Ok(e)) = (seen, &entry)
+                    && let Ok(mut s) = seen.lock()
+                {
+                    s.insert(e.path().to_path_buf());
+                }
                 let outcome = match entry {
                     Err(e) => Some(Outcome::Skip(Skipped {
                         path: root.display().to_string(),
@@ -489,6 +500,17 @@ fn run_progress(
                 ignore::WalkState::Continue
             })
         });
+        if let Some((work, gitdir)) = &repo {
+            let seen = seen.into_inner().unwrap_or_default();
+            for path in tracked_but_not_walked(root, work, gitdir, &seen) {
+                let shown = display_path(root, &path, false);
+                let outcome = match FileKind::from_path(&path) {
+                    Some(kind) => check_file(&path, shown, kind, root, &env),
+                    None => check_gguf(&path, shown, root, &env),
+                };
+                results.lock().map(|mut r| r.push(outcome)).ok();
+            }
+        }
     }
     let mut report = Report::default();
     for o in results.into_inner().unwrap_or_default() {
@@ -501,6 +523,55 @@ fn run_progress(
     report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     report.policy_findings = unused_exceptions(&report, policy);
     report
+}
+
+/// The tracked files under `root` (of the work tree `work`) that fineprint reads but
+/// the walk did not visit because a `.gitignore` matches them. A `.fineprintignore`
+/// still excludes them. An unreadable index is a note on stderr, and the walk stands.
+fn tracked_but_not_walked(
+    root: &Path,
+    work: &Path,
+    gitdir: &Path,
+    seen: &std::collections::HashSet<PathBuf>,
+) -> Vec<PathBuf> {
+    let files = match crate::tracked::tracked_files(work, gitdir) {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!("the git index was not read ({e}); only the walk's files are checked");
+            return Vec::new();
+        }
+    };
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    files
+        .into_iter()
+        .filter_map(|p| Some(root.join(p.strip_prefix(&canon_root).ok()?)))
+        .filter(|p| {
+            !seen.contains(p)
+                && (FileKind::from_path(p).is_some() || is_gguf(p))
+                && !p.components().any(|c| c.as_os_str() == ".git")
+                && p.symlink_metadata().is_ok_and(|m| m.is_file())
+                && !fineprint_ignored(root, p)
+        })
+        .collect()
+}
+
+/// Whether a `.fineprintignore` between `root` and `path` excludes `path`.
+fn fineprint_ignored(root: &Path, path: &Path) -> bool {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let file = d.join(".fineprintignore");
+        if file.is_file() {
+            let (matcher, _) = ignore::gitignore::Gitignore::new(&file);
+            if matcher.matched_path_or_any_parents(path, false).is_ignore() {
+                return true;
+            }
+        }
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
 }
 
 fn unused_exceptions(report: &Report, policy: &Policy) -> Vec<PolicyFinding> {

@@ -21,3 +21,4 @@ pub mod policy;
 pub mod render;
 pub mod resolve;
 pub mod text;
+pub mod tracked;

@@ -418,3 +418,64 @@ fn broken_pipes_end_quietly() {
         assert!(err.trim().is_empty(), "{args:?}: nothing on stderr: {err}");
     }
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("git is needed for this test: {e}"));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A repository that ignores `*` and tracks files by force (git ignores only untracked
+/// files): fineprint reads every tracked file, not the untracked ignored one, and a
+/// `.fineprintignore` still excludes what it names.
+#[test]
+fn tracked_files_are_read_even_when_gitignored() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    write(d, ".gitignore", b"*\n!.gitignore\n");
+    write(
+        d,
+        "scripts/app.py",
+        b"llm = ChatOpenAI(model_name=\"gpt-4o\")\n",
+    );
+    write(
+        d,
+        "notes/old.py",
+        b"llm = ChatOpenAI(model_name=\"gpt-4-turbo\")\n",
+    );
+    write(
+        d,
+        "scratch.py",
+        b"x = ChatOpenAI(model_name=\"gpt-4o-mini\")\n",
+    );
+    git(d, &["init", "-q"]);
+    git(d, &["add", ".gitignore"]);
+    git(d, &["add", "-f", "scripts/app.py", "notes/old.py"]);
+    let found = |d: &Path| {
+        let out = fineprint(&["check", ".", "--all", "--format", "json"], d);
+        refs(&json(&out))
+            .into_iter()
+            .map(|(path, text)| format!("{path} {text}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(d),
+        ["notes/old.py gpt-4-turbo", "scripts/app.py gpt-4o"],
+        "tracked files read, the untracked ignored one not"
+    );
+    write(d, ".fineprintignore", b"notes/\n");
+    assert_eq!(
+        found(d),
+        ["scripts/app.py gpt-4o"],
+        ".fineprintignore still applies"
+    );
+}
