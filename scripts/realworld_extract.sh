@@ -13,15 +13,24 @@ corpus="${1:-${CORPUS_DIR:-/work/corpus}}"
 mirror_root="${MIRROR_ROOT:-/work/.mirror}"
 mkdir -p "$corpus"
 status=0
+# The tree's git index (DIR/.git/index), written from the pinned commit's tree, so that a
+# check of the tree sees what git tracks, as in a clone (files a .gitignore matches but
+# git tracks are read).
+ensure_index() {  # DIR GITDIR COMMIT
+  [ -f "$1/.git/index" ] && return 0
+  mkdir -p "$1/.git"
+  GIT_INDEX_FILE="$1/.git/index" git --git-dir="$2" read-tree "$3"
+}
 while IFS=$'\t' read -r repo commit kind mirror; do
   case "$repo" in ''|'#'*) continue ;; esac
   dir="$corpus/${repo/\//+}"
-  if [ -d "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
-    echo "skip  $repo (present: $dir)"
-    continue
-  fi
   gitdir="$mirror"
   [ -d "$gitdir" ] || gitdir="$mirror_root/${repo/\//+}/repo"
+  if [ -d "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
+    echo "skip  $repo (present: $dir)"
+    [ -d "$gitdir" ] && { ensure_index "$dir" "$gitdir" "$commit" || status=1; }
+    continue
+  fi
   if [ ! -d "$gitdir" ]; then
     echo "MISSING $repo: no git directory at $mirror or $gitdir (bring a snapshot of $repo there first)" >&2
     status=1
@@ -54,5 +63,6 @@ while IFS=$'\t' read -r repo commit kind mirror; do
     done
     echo "done  $repo -> $dir ($kind; $(wc -l < "$dir.missing") absent blob(s) listed in $dir.missing)"
   fi
+  ensure_index "$dir" "$gitdir" "$commit" || status=1
 done < "$list"
 exit $status

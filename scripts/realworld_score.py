@@ -241,7 +241,7 @@ def main():
 
     found_rows = {lab['row'] for _, lab in all_pairs}
     models = [l for l in scored_labels if l['label'] == MODEL]
-    readable = [l for l in models if not re.search(r'file kind not read|not walked', l.get('note', ''))]
+    readable = [l for l in models if not re.search(r'file kind not read', l.get('note', ''))]
     tp = [(ref, lab) for ref, lab in all_pairs if lab['label'] == MODEL]
     fp = [(ref, lab) for ref, lab in all_pairs if lab['label'] != MODEL]
 
@@ -251,6 +251,11 @@ def main():
     lic_fp_ok = [p for p in lic_fp_ids if (p[0].get('license') or 'unknown') == p[1]['license']]
     lic_said_unknown = [p for p in lic_known if not p[0].get('license')]
     unknown_on_non_models = [(ref, lab) for ref, lab in fp if not ref.get('license')]
+    # Of those, the ones a user is warned about (unknown weights files are information).
+    unknown_warnings_on_non_models = [
+        (ref, lab) for ref, lab in unknown_on_non_models
+        if any(d.get('code') == 'unknown-license' and d.get('severity') in ('warning', 'error')
+               for d in ref.get('diagnostics') or [])]
 
     def breakdown(keyf_label, keyf_ref):
         d = collections.OrderedDict()
@@ -288,6 +293,7 @@ def main():
                               on_fineprint_ids=dict(correct=len(lic_fp_ok), known=len(lic_fp_ids),
                                                     percent=pct(len(lic_fp_ok), len(lic_fp_ids)))),
         unknown_license_on_non_models=len(unknown_on_non_models),
+        unknown_license_warnings_on_non_models=len(unknown_warnings_on_non_models),
         by_reference_kind=by_ref_kind, by_file_kind=by_file_kind, per_repo=per_repo,
         new_unlabelled=[dict(repo=r['_repo'], path=r['path'], line=r['line'], column=r['column'], text=r['text'],
                              kind=r.get('kind'), license=r.get('license')) for r in all_unlabelled],
@@ -330,7 +336,8 @@ def main():
     w(f"licenses    {fmt(la['correct'], la['known'])}   (reported license == labelled license, models with a known license)")
     w(f"            {fmt(la['on_fineprint_ids']['correct'], la['on_fineprint_ids']['known'])}   "
       f"(only licenses that have a fineprint id); reported as unknown: {la['said_unknown']}")
-    w(f"unknown-license reports on non-models: {len(unknown_on_non_models)}")
+    w(f"unknown-license reports on non-models: {len(unknown_on_non_models)}"
+      f" (as warnings: {len(unknown_warnings_on_non_models)}; the rest information)")
     w(f"new, unlabelled reported references (in the sample): {len(all_unlabelled)}"
       f"; outside the sample: {len(all_outside)}")
     for title, d in (("by kind of reference", by_ref_kind), ("by kind of file", by_file_kind)):
