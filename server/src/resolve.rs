@@ -553,7 +553,14 @@ pub fn standalone(text: &str, span: &Range<usize>) -> bool {
     before_ok && after_ok
 }
 
-/// Bare words shorter than this need a model context.
+/// Whether `start..end` is a whole string literal: the same quote right before and
+/// right after it (`"koala-13b"`, not `"the koala-13b model"`).
+pub fn whole_literal(b: &[u8], start: usize, end: usize) -> bool {
+    start > 0 && matches!(b[start - 1], b'"' | b'\'' | b'`') && b.get(end) == Some(&b[start - 1])
+}
+
+/// Bare words shorter than this need a model context (or, with a digit, to be a whole
+/// string literal: `"o1"`).
 const SHORT_BARE: usize = 5;
 
 /// Turns a candidate into a reference, or `None` when it is not one in this context.
@@ -699,7 +706,10 @@ pub fn resolve_candidate(
             // The most specific pattern across API names, legacy ids and (where a
             // model is expected) Ollama names wins; on a tie, that order.
             let whole = ctx == Context::Ollama || (expects_model && standalone(text, &cand.span));
-            let short_ok = name.len() >= SHORT_BARE || whole;
+            let short_ok = name.len() >= SHORT_BARE
+                || whole
+                || (name.bytes().any(|b| b.is_ascii_digit())
+                    && whole_literal(text.as_bytes(), cand.span.start, cand.span.end));
             let mut best: Option<(RefKind, Match)> = None;
             let mut consider = |kind: RefKind, m: Option<Match>| {
                 if let Some(m) = m

@@ -251,3 +251,17 @@ fn bad_index_files_are_load_errors() {
         );
     }
 }
+
+/// A closed API name known only from a generated index (no curated family) is shown as
+/// closed, never as open weights.
+#[test]
+fn generated_api_names_are_closed_models() {
+    let kb = fineprint::kb::KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e}"));
+    for id in ["o1", "o3"] {
+        let r = fineprint::resolve::resolve_str(&kb, id)
+            .and_then(|r| r.resolution)
+            .unwrap_or_else(|| panic!("{id} does not resolve"));
+        let o = kb.openness(r.at, r.license);
+        assert_eq!(o, fineprint::kb::Openness::Closed, "{id}: {o:?}");
+    }
+}

@@ -24,6 +24,7 @@ use std::ops::Range;
 pub use context::Context;
 pub use kind::FileKind;
 
+use crate::kb::generated::GenKind;
 use crate::kb::{DetectVocab, KnowledgeBase};
 use crate::resolve::{self, Reference};
 
@@ -551,14 +552,21 @@ pub fn scan_range(
             && MODEL_FILE_EXTENSIONS.iter().any(|(e, _)| {
                 lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
-        let bare_prefix = !has_sep && !model_file && kb.bare_may_match(word);
+        let bare_prefix = !has_sep
+            && !model_file
+            && (kb.bare_may_match(word)
+                // `"o1"`, `"o3"`: two-byte API names, only as a whole string literal.
+                || (lw == 2
+                    && word.as_bytes()[1].is_ascii_digit()
+                    && resolve::whole_literal(bytes, start, wend)
+                    && kb.generated.contains(GenKind::Api, word)));
         if !has_sep && !model_file && !bare_prefix {
             // Only a repository name without its org is left, and it must be a whole
             // value (cheap byte tests before any pattern lookup).
             if !w.dash_digit
                 || !resolve::bare_repo_name(word)
                 || !resolve::standalone(text, &(start..wend))
-                || !model_word_before(bytes, start)
+                || !(model_word_before(bytes, start) || resolve::whole_literal(bytes, start, wend))
             {
                 continue;
             }
@@ -577,10 +585,16 @@ pub fn scan_range(
         // analysis (the expensive part) when none can. An `org/name` no rule knows
         // needs a model context: the classifier is told so, and a neutral context ends
         // it here.
-        let Some(want) = resolve::candidate_want(kb, &shape, bare_prefix || has_sep || model_file)
+        let Some(mut want) =
+            resolve::candidate_want(kb, &shape, bare_prefix || has_sep || model_file)
         else {
             continue;
         };
+        // `"koala-13b"`: a whole string literal that a family's name pattern knows
+        // names that model wherever it stands.
+        if matches!(shape, Shape::Bare { .. }) && resolve::whole_literal(bytes, start, wend) {
+            want = context::Want::Any;
+        }
         let cand = Candidate {
             span: start + sub.start..start + sub.end,
             shape,

@@ -636,6 +636,21 @@ impl KnowledgeBase {
             return Openness::Closed;
         }
         let lic = self.license_at(license);
+        // Without a family (a generated index's API name such as `o1`): a license only
+        // closed API families use is a closed model's terms.
+        if fam.is_none() {
+            let (mut api, mut open) = (false, false);
+            for f in self.families.iter().filter(|f| f.license == lic.id) {
+                if f.kind == ModelKind::Api {
+                    api = true;
+                } else {
+                    open = true;
+                }
+            }
+            if api && !open {
+                return Openness::Closed;
+            }
+        }
         let data = fam.map_or(Disclosure::Closed, |f| {
             at.and_then(|a| a.variant)
                 .and_then(|v| f.variant.get(v))
