@@ -14,10 +14,13 @@
 //!   open or close there) re-scans to the end of the text.
 //! * Edit ranges are clamped to the text and to character boundaries; no edit panics.
 //! * Notebooks are re-scanned whole: their cell boundaries depend on the whole JSON.
+//! * An edit that changes the sequence of base-URL endpoints' localities
+//!   ([`local::endpoints`]) re-scans the whole text: an endpoint decides whether the
+//!   closed API names after it are reported.
 
 use std::ops::Range;
 
-use crate::detect::{self, FileKind, calls, context};
+use crate::detect::{self, FileKind, calls, context, local};
 use crate::kb::KnowledgeBase;
 use crate::resolve::Reference;
 use crate::text::LineIndex;
@@ -54,6 +57,14 @@ pub struct Document {
     pub index: LineIndex,
     /// References, in order.
     pub refs: Vec<Reference>,
+    /// Whether each base-URL endpoint of the text is local, in order (closed API names
+    /// after a local one are aliases, left out).
+    local: Vec<bool>,
+}
+
+/// The localities of endpoints, in order.
+fn localities(endpoints: &[(usize, bool)]) -> Vec<bool> {
+    endpoints.iter().map(|(_, local)| *local).collect()
 }
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -69,11 +80,14 @@ impl Document {
     pub fn new(text: String, kind: Option<FileKind>, kb: &KnowledgeBase) -> Self {
         let index = LineIndex::new(&text);
         let refs = kind.map_or_else(Vec::new, |k| detect::detect(&text, k, kb));
+        let markdown = kind == Some(FileKind::Markdown);
+        let local = localities(&local::endpoints(&text, markdown));
         Self {
             text,
             kind,
             index,
             refs,
+            local,
         }
     }
 
@@ -106,7 +120,10 @@ impl Document {
         self.text.replace_range(start..end, new_text);
         self.index.edit(start..end, new_text);
         let Some(kind) = self.kind else { return 0..0 };
-        if kind == FileKind::Notebook {
+        let endpoints = local::endpoints(&self.text, kind == FileKind::Markdown);
+        let local = localities(&endpoints);
+        if kind == FileKind::Notebook || local != self.local {
+            self.local = local;
             self.refs = detect::detect(&self.text, kind, kb);
             return 0..self.text.len();
         }
@@ -118,6 +135,7 @@ impl Document {
 
         let mut fresh = Vec::new();
         detect::scan_range(&self.text, w.scan..w.end, kind, kb, &mut fresh);
+        local::drop_local_aliases(kb, &endpoints, &mut fresh);
         let mut refs = Vec::with_capacity(self.refs.len() + fresh.len());
         refs.extend(self.refs.iter().filter(|r| r.span.start < w.keep).cloned());
         refs.extend(

@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::detect::calls::{Args, Value};
 use crate::detect::context::Want;
 use crate::detect::placeholders::{
-    api_name_whole, is_generic_gguf, is_generic_weights, is_not_org, is_placeholder_repo,
+    api_name_whole, descriptive_name, is_generic_gguf, is_generic_weights, is_not_org,
+    is_placeholder_repo,
 };
 use crate::detect::{Candidate, Context, Shape, Weights};
 use crate::kb::generated::{GenEntry, GenKind};
@@ -261,12 +262,33 @@ fn resolve_repo_id(kb: &KnowledgeBase, id: &str, org: &str, name: &str) -> Optio
 /// Resolves a model file name (GGUF or checkpoint) by the model name it carries.
 pub fn resolve_file(kb: &KnowledgeBase, file: &str) -> Option<Resolution> {
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    inherit_by_name(
-        kb,
-        stem,
-        "the file name carries",
-        "conversions and quantizations inherit",
-    )
+    let by_stem = |stem: &str| {
+        inherit_by_name(
+            kb,
+            stem,
+            "the file name carries",
+            "conversions and quantizations inherit",
+        )
+    };
+    by_stem(stem).or_else(|| {
+        // `openhermes-2.5-mistral-7b.Q4_K_M.gguf`: the quantization after a dot.
+        let (name, quant) = stem.rsplit_once('.')?;
+        quantization(quant).then(|| by_stem(name)).flatten()
+    })
+}
+
+/// `Q4_K_M`, `q8_0`, `IQ3_XS`, `f16`, `bf16`, `fp16`: a quantization or number format
+/// written after a model's name.
+fn quantization(s: &str) -> bool {
+    let b = s.as_bytes();
+    let rest = match b {
+        [b'i' | b'I', b'q' | b'Q', rest @ ..] | [b'q' | b'Q', rest @ ..] => rest,
+        [b'b' | b'B', b'f' | b'F', rest @ ..] | [b'f' | b'F', b'p' | b'P', rest @ ..] => rest,
+        [b'f' | b'F', rest @ ..] => rest,
+        _ => return false,
+    };
+    rest.first().is_some_and(u8::is_ascii_digit)
+        && rest.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 /// The family a name carries (`names` patterns), as an inherited license; `what` and
@@ -487,15 +509,48 @@ fn is_mapping_key(text: &str, end: usize) -> bool {
 }
 
 /// Whether a bare word can be a repository name without its org: it starts with a
-/// letter and holds a digit and a `-` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`). Code
-/// identifiers (`self.conv1`, `float16`) never do, so this is a cheap filter.
+/// letter and holds a digit and a `-` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`), or `_`-parts
+/// of which one is a size or a precision (`qwen_3_4b`, `t5xxl_fp16`: weight file stems
+/// as diffusion UIs write them). Code identifiers (`self.conv1`, `float16`, `qwen2_vl`,
+/// `layer_2`) never are, so this is a cheap filter.
 #[inline]
 pub fn bare_repo_name(word: &str) -> bool {
     let b = word.as_bytes();
     b.len() >= 5
         && b[0].is_ascii_alphabetic()
-        && memchr::memchr(b'-', b).is_some()
         && b.iter().any(u8::is_ascii_digit)
+        && (memchr::memchr(b'-', b).is_some()
+            || (memchr::memchr(b'_', b).is_some() && word.split('_').any(size_or_precision)))
+}
+
+/// Whether a name gives a model's size (`Zephyr-7b-beta`, `Mixtral-8x7B-Instruct`,
+/// `qwen_3_4b`): a checkpoint, where `Qwen2-VL` or `llama-2` in prose name a family.
+pub fn sized_name(name: &str) -> bool {
+    name.split(['-', '_']).any(|p| {
+        let p = p.strip_prefix(['a', 'A']).unwrap_or(p);
+        let p = p.split_once(['x', 'X']).map_or(p, |(n, rest)| {
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                rest
+            } else {
+                p
+            }
+        });
+        size_or_precision(p) && !p.starts_with(['f', 'b'])
+    })
+}
+
+/// `4b`, `06b`, `1.5B`, `350m`, `fp16`, `bf16`, `fp8`: a part of a weight file stem
+/// that gives the model's size or its number format.
+fn size_or_precision(part: &str) -> bool {
+    let p = part.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(|c| c.is_ascii_digit() || *c == b'.');
+    match p {
+        [head @ .., b'b' | b'B' | b'm' | b'M'] => digits(head) && head[0].is_ascii_digit(),
+        [b'f' | b'b', b'p' | b'f', rest @ ..] => {
+            !rest.is_empty() && rest.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
 }
 
 /// A repository name without its org, resolved by the family its name carries.
@@ -769,8 +824,8 @@ pub fn resolve_candidate(
             }
             // A repository name without its org (`Llama-3.1-8B-Instruct`, `DeepSeek-R1`)
             // as a whole value where a model is expected: the family its name carries.
-            if expects_model
-                && standalone(text, &cand.span)
+            let model_value = expects_model && standalone(text, &cand.span);
+            if (model_value || (cand.loose && !descriptive_name(&kb.vocab, name)))
                 && !is_mapping_key(text, cand.span.end)
                 && bare_repo_name(name)
             {
@@ -907,7 +962,11 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
     }
     let (sub, shape) = crate::detect::shape_of(&kb.vocab, s.trim())?;
     let bare = matches!(shape, Shape::Bare { .. });
-    let cand = Candidate { span: sub, shape };
+    let cand = Candidate {
+        span: sub,
+        shape,
+        loose: false,
+    };
     let r = resolve_candidate(s.trim(), &cand, Context::Model, kb);
     // A bare family word typed alone (`mistral`) is the Ollama name.
     if bare && r.as_ref().is_none_or(|r| r.resolution.is_none()) {
@@ -950,7 +1009,11 @@ mod tests {
             if let Some((sub, shape)) = crate::detect::shape_of(&kb.vocab, &word)
                 && !neutral_may_resolve(kb, &shape)
             {
-                let cand = Candidate { span: sub, shape };
+                let cand = Candidate {
+                    span: sub,
+                    shape,
+                    loose: false,
+                };
                 prop_assert!(
                     resolve_candidate(&word, &cand, Context::Neutral, kb).is_none(),
                     "{}", word

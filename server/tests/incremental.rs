@@ -165,6 +165,26 @@ fn edits_with_far_effects() {
             "intro\n",
             "```dockerfile\n",
         ),
+        // A base URL decides whether every closed API name after it is an alias of a
+        // local server's model: setting it, making it public, removing it.
+        (
+            FileKind::Python,
+            format!("c = OpenAI()\n{lines}c.create(model=\"gpt-4o\")\n"),
+            "OpenAI()",
+            "OpenAI(base_url=\"http://localhost:8000/v1\")",
+        ),
+        (
+            FileKind::Python,
+            format!("c = OpenAI(base_url=\"http://localhost:8000/v1\")\n{lines}m = \"gpt-4o\"\n"),
+            "localhost:8000",
+            "api.openai.com",
+        ),
+        (
+            FileKind::Markdown,
+            format!("OPENAI_BASE_URL=http://localhost:1234/v1\n{lines}## Cohere\nuse `gpt-4o`\n"),
+            "## Cohere\n",
+            "",
+        ),
     ];
     let kb = kb();
     for (kind, text, cut, put) in cases {

@@ -124,6 +124,11 @@ fn classify_call(vocab: &DetectVocab, name: &str) -> KeyClass {
     }
     let bytes = ByteSet::of(&n);
     let has = |x: &String| bytes.may_hold(x) && has(&n, x);
+    // `register_chat_format("llama-2")`, `push_to_hub("org/x")`: the words that make a
+    // key name no model make a call's name none either.
+    if vocab.ignore_key_contains.iter().any(has) {
+        return KeyClass::Ignore;
+    }
     if vocab.dataset_call_contains.iter().any(has) {
         return KeyClass::Dataset;
     }

@@ -15,6 +15,7 @@ pub mod calls;
 pub mod context;
 pub mod fences;
 pub mod kind;
+pub mod local;
 pub mod notebook;
 pub mod placeholders;
 pub mod words;
@@ -84,6 +85,11 @@ pub struct Candidate {
     pub span: Range<usize>,
     /// Its shape.
     pub shape: Shape,
+    /// The word stands alone where a name is written for its own sake: a whole string
+    /// literal (`"GLM-4-9B-Chat"`) or a word of Markdown prose. A repository name
+    /// without its org that a family's name pattern knows is then a reference in any
+    /// context, not only a model context.
+    pub loose: bool,
 }
 
 /// Bytes of names: 1 for `.`, `_`, `-` and digits, 2 for letters, 0 for the rest.
@@ -459,7 +465,54 @@ pub const MODEL_FILE_EXTENSIONS: [(&str, Weights); 7] = [
     (".bin", Weights::Weak),
 ];
 
+/// Whether `bytes[start..end]` stands as a word of prose: between white space or
+/// punctuation, not inside markup (`v0&#46;3` is an HTML entity's remains, not `v0`).
+fn prose_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).is_none_or(|i| {
+        matches!(
+            bytes[i],
+            b' ' | b'\t' | b'\n' | b'(' | b'[' | b'*' | b'_' | b'"' | b'\''
+        )
+    });
+    let after = bytes.get(end).is_none_or(|c| {
+        matches!(
+            c,
+            b' ' | b'\t'
+                | b'\r'
+                | b'\n'
+                | b'.'
+                | b','
+                | b')'
+                | b']'
+                | b'*'
+                | b'_'
+                | b':'
+                | b';'
+                | b'!'
+                | b'?'
+                | b'"'
+                | b'\''
+        )
+    });
+    before && after
+}
+
+/// The kind of text at `pos`: the language of the Markdown fence around it, if any.
+/// Positions must not decrease from one call to the next.
+fn kind_at(
+    fences: &mut Option<fences::Fences>,
+    kind: FileKind,
+    text: &str,
+    pos: usize,
+) -> FileKind {
+    match fences.as_mut() {
+        Some(f) => f.kind_at(text, pos),
+        None => kind,
+    }
+}
+
 /// Scans `text` of the given kind and returns every model reference, in order.
+/// Closed API names sent to a local server are left out (see [`local`]).
 pub fn detect(text: &str, kind: FileKind, kb: &KnowledgeBase) -> Vec<Reference> {
     let mut out = Vec::new();
     if kind == FileKind::Notebook {
@@ -469,6 +522,11 @@ pub fn detect(text: &str, kind: FileKind, kb: &KnowledgeBase) -> Vec<Reference> 
     } else {
         scan_range(text, 0..text.len(), kind, kb, &mut out);
     }
+    local::drop_local_aliases(
+        kb,
+        &local::endpoints(text, kind == FileKind::Markdown),
+        &mut out,
+    );
     out
 }
 
@@ -560,13 +618,22 @@ pub fn scan_range(
                     && word.as_bytes()[1].is_ascii_digit()
                     && resolve::whole_literal(bytes, start, wend)
                     && kb.generated.contains(GenKind::Api, word)));
+        let literal = resolve::whole_literal(bytes, start, wend);
+        // The kind of text at the word (a Markdown fence's language inside the fence),
+        // asked once per word.
+        let mut here = None;
         if !has_sep && !model_file && !bare_prefix {
-            // Only a repository name without its org is left, and it must be a whole
-            // value (cheap byte tests before any pattern lookup).
-            if !w.dash_digit
-                || !resolve::bare_repo_name(word)
-                || !resolve::standalone(text, &(start..wend))
-                || !(model_word_before(bytes, start) || resolve::whole_literal(bytes, start, wend))
+            // Only a repository name without its org is left (cheap byte tests before
+            // any pattern lookup): a whole value after a model word, a whole string
+            // literal, or a word of Markdown prose.
+            if !(w.dash_digit || (literal && word.contains('_'))) || !resolve::bare_repo_name(word)
+            {
+                continue;
+            }
+            let k = *here.get_or_insert_with(|| kind_at(&mut fences, kind, text, start));
+            if !(literal
+                || k == FileKind::Markdown
+                || (resolve::standalone(text, &(start..wend)) && model_word_before(bytes, start)))
             {
                 continue;
             }
@@ -590,18 +657,22 @@ pub fn scan_range(
         else {
             continue;
         };
-        // `"koala-13b"`: a whole string literal that a family's name pattern knows
-        // names that model wherever it stands.
-        if matches!(shape, Shape::Bare { .. }) && resolve::whole_literal(bytes, start, wend) {
+        let ctx_kind = *here.get_or_insert_with(|| kind_at(&mut fences, kind, text, start));
+        // `"koala-13b"`, or `Zephyr-7b-beta` in a README's prose: a name that a family's
+        // name pattern knows names that model wherever it stands.
+        // In prose a name needs its size: `Qwen2-VL` or `llama-2` there name a family.
+        let loose = matches!(shape, Shape::Bare { .. })
+            && (literal
+                || (ctx_kind == FileKind::Markdown
+                    && prose_word(bytes, start, wend)
+                    && resolve::sized_name(word)));
+        if loose {
             want = context::Want::Any;
         }
         let cand = Candidate {
             span: start + sub.start..start + sub.end,
             shape,
-        };
-        let ctx_kind = match fences.as_mut() {
-            Some(f) => f.kind_at(text, cand.span.start),
-            None => kind,
+            loose,
         };
         // In code, an unquoted `name.ckpt` is an attribute (`cfg.ckpt`), not a file:
         // only a name the rules know counts there.

@@ -159,6 +159,17 @@ pub fn api_name_whole(vocab: &DetectVocab, word: &str, pattern: &str, strict: bo
         })
 }
 
+/// Whether a name's last `-` part makes it a description (`Llama-2-style`,
+/// `Qwen2.5-based`): see `descriptive_tail_words` in `rules/detect.toml`.
+pub fn descriptive_name(vocab: &DetectVocab, name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(_, tail)| {
+        vocab
+            .descriptive_tail_words
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(tail))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

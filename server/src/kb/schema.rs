@@ -501,6 +501,10 @@ pub struct DetectVocab {
     /// Tail words allowed after a closed API name's literal part.
     #[serde(default)]
     pub api_tail_words: Vec<String>,
+    /// Last `-` parts that make a name in prose or a loose literal a description
+    /// (`Llama-2-style`, `Qwen2.5-based`), not a model.
+    #[serde(default)]
+    pub descriptive_tail_words: Vec<String>,
     /// Path prefixes of providers (`@cf/`, `accounts/fireworks/models/`), lowercase, with
     /// the provider's index; filled from `providers.toml` at load.
     #[serde(skip)]
