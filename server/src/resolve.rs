@@ -508,6 +508,52 @@ fn is_mapping_key(text: &str, end: usize) -> bool {
     b.get(i) == Some(&b':') && !matches!(b.get(i + 1), Some(b':'))
 }
 
+/// Calls whose string argument is a substring or a prefix to look for.
+const SUBSTRING_CALLS: [&[u8]; 6] = [
+    b"contains",
+    b"prefix",
+    b"suffix",
+    b"startswith",
+    b"endswith",
+    b"includes",
+];
+
+/// Whether the quoted span is looked for inside another string: `"llama-2" in path`
+/// (Python), or an argument of `strings.HasPrefix`, `.startswith(`, `.includes(` and
+/// the like on the same line.
+fn substring_test(text: &str, span: &Range<usize>) -> bool {
+    let b = text.as_bytes();
+    let after = b.get(span.end + 1..).unwrap_or(&[]);
+    let after = &after[after.iter().take_while(|c| **c == b' ').count()..];
+    if after.starts_with(b"in ") || after.starts_with(b"not in ") {
+        return true;
+    }
+    // The call whose `(` opens before the span on its line, with no `)` between.
+    let line_start = memchr::memrchr(b'\n', &b[..span.start]).map_or(0, |i| i + 1);
+    let before = &b[line_start..span.start];
+    let Some(open) = memchr::memrchr(b'(', before) else {
+        return false;
+    };
+    if before[open..].contains(&b')') {
+        return false;
+    }
+    let name_start = before[..open]
+        .iter()
+        .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+        .map_or(0, |i| i + 1);
+    let name = before[name_start..open].to_ascii_lowercase();
+    SUBSTRING_CALLS.iter().any(|c| name.ends_with(c))
+}
+
+/// Whether the span is an unquoted key that starts its line (YAML: `  name:`).
+pub fn yaml_key(text: &str, span: &Range<usize>) -> bool {
+    let b = text.as_bytes();
+    let line_start = memchr::memrchr(b'\n', &b[..span.start]).map_or(0, |i| i + 1);
+    b[line_start..span.start]
+        .iter()
+        .all(|c| matches!(c, b' ' | b'\t'))
+}
+
 /// Whether a bare word can be a repository name without its org: it starts with a
 /// letter and holds a digit and a `-` (`Qwen2-VL-7B`, `vicuna-7b-v1.5`), or `_`-parts
 /// of which one is a size or a precision (`qwen_3_4b`, `t5xxl_fp16`: weight file stems
@@ -784,9 +830,13 @@ pub fn resolve_candidate(
             } else {
                 None
             };
+            // `strings.HasPrefix(model, "claude-4")`, `"llama-2" in path`: a family's
+            // prefix, a model only when it is itself an exact id.
+            let prefix_test = substring_test(text, &cand.span);
             let api = if short_ok {
                 kb.best_match(PatternKind::Api, name)
                     .filter(|m| api_name_whole(&kb.vocab, name, &m.pattern, !expects_model))
+                    .filter(|_| !prefix_test || kb.generated.contains(GenKind::Api, name))
             } else {
                 None
             };
@@ -825,9 +875,14 @@ pub fn resolve_candidate(
             // A repository name without its org (`Llama-3.1-8B-Instruct`, `DeepSeek-R1`)
             // as a whole value where a model is expected: the family its name carries.
             let model_value = expects_model && standalone(text, &cand.span);
-            if (model_value || (cand.loose && !descriptive_name(&kb.vocab, name)))
-                && !is_mapping_key(text, cand.span.end)
-                && bare_repo_name(name)
+            // A mapping key names a model only as a YAML key under a model key
+            // (`models:` then `Qwen2.5-72B-Instruct:`); a quoted key is a display name.
+            let is_key = is_mapping_key(text, cand.span.end);
+            let model_key = is_key && expects_model && yaml_key(text, &cand.span);
+            let loose = cand.loose
+                && !descriptive_name(&kb.vocab, name)
+                && (!prefix_test || sized_name(name));
+            if (model_value || model_key || loose) && (!is_key || model_key) && bare_repo_name(name)
             {
                 return resolve_bare_repo_name(kb, name)
                     .map(|r| mk(RefKind::Hf, name.clone(), Some(r)));

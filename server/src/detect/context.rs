@@ -834,7 +834,12 @@ fn classify_rest(
     for (what, name, pos) in encl {
         let class = match what {
             KeyKind::Call => {
+                // Outer calls matter only when they make no model of what they hold
+                // (`register_conv_template(Conversation(name="llama-3"))`).
                 if seen_call {
+                    if brackets.named(*pos, || call_class(name)).0 == KeyClass::Ignore {
+                        return Context::Negative;
+                    }
                     continue;
                 }
                 seen_call = true;

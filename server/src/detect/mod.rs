@@ -465,6 +465,16 @@ pub const MODEL_FILE_EXTENSIONS: [(&str, Weights); 7] = [
     (".bin", Weights::Weak),
 ];
 
+/// `self.features.gguf`: a chain of identifiers, an attribute access in code.
+fn attribute_path(word: &str) -> bool {
+    word.split('.').all(|p| {
+        p.bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+            && p.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+    }) && word.contains('.')
+}
+
 /// Whether `bytes[start..end]` stands as a word of prose: between white space or
 /// punctuation, not inside markup (`v0&#46;3` is an HTML entity's remains, not `v0`).
 fn prose_word(bytes: &[u8], start: usize, end: usize) -> bool {
@@ -582,6 +592,10 @@ pub fn scan_range(
         if start < skip_until || wend - start > MAX_WORD {
             continue;
         }
+        // `%05d.gguf`, `%Y-%m.pth`: the tail of a printf or strftime pattern.
+        if start > 0 && bytes[start - 1] == b'%' {
+            continue;
+        }
         // `claude-`, `amazon.nova-`: a prefix used as a pattern, not a name.
         if wend > start && bytes[wend - 1] == b'-' && bytes.get(wend) != Some(&b'(') {
             continue;
@@ -618,7 +632,9 @@ pub fn scan_range(
                     && word.as_bytes()[1].is_ascii_digit()
                     && resolve::whole_literal(bytes, start, wend)
                     && kb.generated.contains(GenKind::Api, word)));
-        let literal = resolve::whole_literal(bytes, start, wend);
+        // `"zai::glm-4.5"`: a literal whose namespace was cut off is still whole.
+        let literal = resolve::whole_literal(bytes, start, wend)
+            || (start != w.start && resolve::whole_literal(bytes, w.start, wend));
         // The kind of text at the word (a Markdown fence's language inside the fence),
         // asked once per word.
         let mut here = None;
@@ -631,7 +647,11 @@ pub fn scan_range(
                 continue;
             }
             let k = *here.get_or_insert_with(|| kind_at(&mut fences, kind, text, start));
+            let yaml_key = k == FileKind::Yaml
+                && bytes.get(wend) == Some(&b':')
+                && resolve::yaml_key(text, &(start..wend));
             if !(literal
+                || yaml_key
                 || k == FileKind::Markdown
                 || (resolve::standalone(text, &(start..wend)) && model_word_before(bytes, start)))
             {
@@ -677,7 +697,7 @@ pub fn scan_range(
         // In code, an unquoted `name.ckpt` is an attribute (`cfg.ckpt`), not a file:
         // only a name the rules know counts there.
         if let Shape::File { file, weights } = &cand.shape
-            && *weights != Weights::Gguf
+            && (*weights != Weights::Gguf || attribute_path(file))
             && matches!(
                 ctx_kind,
                 FileKind::Python
