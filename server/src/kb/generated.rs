@@ -87,8 +87,10 @@ pub struct GeneratedIndex {
     pub sources: Vec<GenSource>,
     /// Every entry, in file order.
     pub entries: Vec<GenEntry>,
-    /// (kind, normalized key) -> indexes into `entries` (several sources may list one id).
-    exact: HashMap<(GenKind, String), Vec<u32>>,
+    /// Hash of (kind, normalized key) -> indexes into `entries` (several sources may
+    /// list one id). Keys are not stored: [`Self::lookup`] checks each entry's own key,
+    /// so a hash collision costs a comparison, never a wrong answer.
+    exact: HashMap<u64, Vec<u32>, std::hash::BuildHasherDefault<IdentityHasher>>,
     /// Hashes of (kind, normalized key), for [`Self::contains`] without allocating.
     hashes: std::collections::HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>,
 }
@@ -121,6 +123,16 @@ pub fn folded_hash(kind: GenKind, id: &str, keep_case: bool) -> u64 {
             c => c.to_ascii_lowercase(),
         };
         h ^= u64::from(c);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The hash of a (kind, normalized key) pair, for [`GeneratedIndex::exact`].
+fn key_hash(kind: GenKind, key: &str) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ (kind as u64);
+    for &b in key.as_bytes() {
+        h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
@@ -225,7 +237,7 @@ impl GeneratedIndex {
                 self.hashes
                     .insert(folded_hash(kind, id, kind == GenKind::Api));
             }
-            self.exact.entry((kind, key)).or_default().push(n);
+            self.exact.entry(key_hash(kind, &key)).or_default().push(n);
             self.entries.push(GenEntry {
                 kind,
                 library: library.to_string(),
@@ -261,6 +273,28 @@ impl GeneratedIndex {
         self.sources.push(src);
     }
 
+    /// Appends `other` (read from a later file) after this index's sources and entries.
+    pub fn merge(&mut self, other: GeneratedIndex) {
+        if self.entries.is_empty() && self.sources.is_empty() {
+            *self = other;
+            return;
+        }
+        let (sources, entries) = (self.sources.len(), self.entries.len());
+        let shift = u32::try_from(entries).unwrap_or(u32::MAX);
+        self.sources.extend(other.sources);
+        self.entries.extend(other.entries.into_iter().map(|mut e| {
+            e.source += sources;
+            e
+        }));
+        for (key, ids) in other.exact {
+            self.exact
+                .entry(key)
+                .or_default()
+                .extend(ids.into_iter().map(|i| i.saturating_add(shift)));
+        }
+        self.hashes.extend(other.hashes);
+    }
+
     fn key(kind: GenKind, library: &str, id: &str) -> String {
         match kind {
             GenKind::Api => key_of(id, true),
@@ -277,11 +311,13 @@ impl GeneratedIndex {
         library: &str,
         id: &str,
     ) -> impl Iterator<Item = (u32, &GenEntry)> {
+        let key = Self::key(kind, library, id);
         self.exact
-            .get(&(kind, Self::key(kind, library, id)))
+            .get(&key_hash(kind, &key))
             .into_iter()
             .flatten()
             .filter_map(|&i| Some((i, self.entries.get(i as usize)?)))
+            .filter(move |(_, e)| e.kind == kind && Self::key(e.kind, &e.library, &e.id) == key)
     }
 
     /// Whether any entry may list `id` as a `kind` (not for [`GenKind::Lib`]): one hash

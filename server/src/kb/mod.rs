@@ -89,9 +89,9 @@ enum Parsed {
     Libraries(Result<LibraryFile, toml::de::Error>),
     Providers(Result<ProviderFile, toml::de::Error>),
     Vocab(Result<DetectVocab, toml::de::Error>),
-    /// A generated index: read in order while merging (it is fast and numbers its
-    /// sources).
-    Generated,
+    /// A generated index, read on its own (merged in file order, which numbers its
+    /// sources), with the problems found in it.
+    Generated(Box<GeneratedIndex>, Vec<LoadProblem>),
     Other,
 }
 
@@ -105,7 +105,12 @@ fn parse_one(name: &str, text: &str) -> Parsed {
     match (dir, file_name) {
         ("licenses", _) => Parsed::Licenses(toml::from_str(text)),
         ("models", _) => Parsed::Families(toml::from_str(text)),
-        ("generated", f) if f.ends_with(".tsv") => Parsed::Generated,
+        ("generated", f) if f.ends_with(".tsv") => {
+            let mut index = GeneratedIndex::default();
+            let mut problems = Vec::new();
+            index.add_file(name, text, &mut problems);
+            Parsed::Generated(Box::new(index), problems)
+        }
         (_, "providers.toml") => Parsed::Providers(toml::from_str(text)),
         (_, "libraries.toml") => Parsed::Libraries(toml::from_str(text)),
         (_, "detect.toml") => Parsed::Vocab(toml::from_str(text)),
@@ -115,12 +120,15 @@ fn parse_one(name: &str, text: &str) -> Parsed {
 
 /// [`parse_one`] of every file, on up to four threads (one where there is one core),
 /// in file order.
-fn parse_all(files: &[(String, String)]) -> Vec<Parsed> {
+fn parse_all<T: AsRef<str> + Sync>(files: &[(String, T)]) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 4);
     if threads == 1 || files.len() < 8 {
-        return files.iter().map(|(n, t)| parse_one(n, t)).collect();
+        return files
+            .iter()
+            .map(|(n, t)| parse_one(n, t.as_ref()))
+            .collect();
     }
     // Interleaved shares balance the few large files with the many small ones.
     let mut shares: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|scope| {
@@ -132,7 +140,7 @@ fn parse_all(files: &[(String, String)]) -> Vec<Parsed> {
                         .enumerate()
                         .skip(k)
                         .step_by(threads)
-                        .map(|(i, (n, t))| (i, parse_one(n, t)))
+                        .map(|(i, (n, t))| (i, parse_one(n, t.as_ref())))
                         .collect::<Vec<_>>()
                 })
             })
@@ -146,7 +154,10 @@ fn parse_all(files: &[(String, String)]) -> Vec<Parsed> {
     if all.len() != files.len() {
         // A thread died (it cannot: parsing returns errors, it does not panic); parse
         // again on this one rather than lose files.
-        return files.iter().map(|(n, t)| parse_one(n, t)).collect();
+        return files
+            .iter()
+            .map(|(n, t)| parse_one(n, t.as_ref()))
+            .collect();
     }
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, p)| p).collect()
@@ -272,19 +283,17 @@ impl KnowledgeBase {
 
     /// The base built into the binary.
     pub fn builtin() -> Result<Self, LoadError> {
-        Self::from_files(
-            embedded_files()
-                .iter()
-                .map(|(p, t)| ((*p).to_string(), (*t).to_string())),
-        )
+        // The texts are borrowed from the binary: copying them cost more than a small
+        // file's whole check.
+        Self::from_files(embedded_files().iter().map(|(p, t)| ((*p).to_string(), *t)))
     }
 
     /// The built-in base plus the `*.toml` files of `dir` (same layout as `rules/`):
     /// a license or family with an id that exists already replaces it.
     pub fn with_extra_dir(dir: &Path) -> Result<Self, LoadError> {
-        let mut files: Vec<(String, String)> = embedded_files()
+        let mut files: Vec<(String, std::borrow::Cow<'static, str>)> = embedded_files()
             .iter()
-            .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+            .map(|(p, t)| ((*p).to_string(), std::borrow::Cow::Borrowed(*t)))
             .collect();
         let mut problems = Vec::new();
         let mut extra = Vec::new();
@@ -292,7 +301,10 @@ impl KnowledgeBase {
         extra.sort();
         for (rel, path) in extra {
             match std::fs::read_to_string(&path) {
-                Ok(text) => files.push((format!("{}/{rel}", dir.display()), text)),
+                Ok(text) => files.push((
+                    format!("{}/{rel}", dir.display()),
+                    std::borrow::Cow::Owned(text),
+                )),
                 Err(e) => problems.push(LoadProblem {
                     file: path.display().to_string(),
                     line: 0,
@@ -309,8 +321,8 @@ impl KnowledgeBase {
 
     /// Loads a base from (name, text) pairs. Names decide the kind of file:
     /// `.../licenses/*.toml`, `.../models/*.toml`, `.../detect.toml`.
-    pub fn from_files(
-        files: impl IntoIterator<Item = (String, String)>,
+    pub fn from_files<T: AsRef<str> + Sync>(
+        files: impl IntoIterator<Item = (String, T)>,
     ) -> Result<Self, LoadError> {
         let mut problems = Vec::new();
         let mut licenses: Vec<License> = Vec::new();
@@ -323,10 +335,11 @@ impl KnowledgeBase {
         let mut library_files: Vec<String> = Vec::new();
         let mut providers: Vec<Provider> = Vec::new();
         let mut provider_files: Vec<String> = Vec::new();
-        let files: Vec<(String, String)> = files.into_iter().collect();
+        let files: Vec<(String, T)> = files.into_iter().collect();
         // Parse on every core (TOML parsing is most of a start), merge in file order so
         // that a later file still overrides an earlier one.
         for ((name, text), parsed) in files.iter().zip(parse_all(&files)) {
+            let text = text.as_ref();
             match parsed {
                 Parsed::Licenses(Ok(l)) => {
                     upsert(&mut licenses, &mut license_files, l, name, |x| &x.id);
@@ -347,7 +360,10 @@ impl KnowledgeBase {
                     }
                 }
                 Parsed::Vocab(Ok(v)) => vocab = Some(v),
-                Parsed::Generated => generated.add_file(name, text, &mut problems),
+                Parsed::Generated(index, found) => {
+                    generated.merge(*index);
+                    problems.extend(found);
+                }
                 Parsed::Licenses(Err(e))
                 | Parsed::Families(Err(e))
                 | Parsed::Libraries(Err(e))
