@@ -4,12 +4,14 @@
 //! Layers (each knows nothing of the ones after it):
 //! 1. [`detect`]: text in, references with byte spans out;
 //! 2. [`resolve`]: a reference's family, variant and license, with how we know;
-//! 3. [`policy`] and [`findings`]: diagnostics under the project's policy;
+//! 3. [`policy`] and [`findings`]: diagnostics under the project's policy, sharing the
+//!    finding [`codes`] and severities, which sit below both;
 //! 4. [`check`] walks a tree; [`render`] is the one place each output format is made;
 //!    [`card`] renders a license card.
 
 pub mod card;
 pub mod check;
+pub mod codes;
 pub mod detect;
 pub mod document;
 pub mod evidence;

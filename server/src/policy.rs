@@ -19,7 +19,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::findings::{Code, Severity};
+use crate::codes::{Code, Severity};
 use crate::kb::{KnowledgeBase, line_col};
 
 /// How the project uses models.
