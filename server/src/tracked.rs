@@ -60,6 +60,11 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([s[0], s[1]]))
 }
 
+/// The offset of the first NUL at or after `at` (the end of a path name).
+fn nul_at(b: &[u8], at: usize) -> Option<usize> {
+    Some(at + memchr::memchr(0, b.get(at..)?)?)
+}
+
 /// The offset-encoded integer of index version 4 (git's `varint`).
 fn varint(b: &[u8], at: &mut usize) -> Option<usize> {
     let mut c = *b.get(*at)?;
@@ -100,24 +105,14 @@ pub fn parse_index(b: &[u8], hash_len: usize) -> Result<Vec<String>, String> {
         }
         let name: Vec<u8> = if version == 4 {
             let strip = varint(b, &mut at).ok_or_else(bad)?;
-            let end = at
-                + b.get(at..)
-                    .ok_or_else(bad)?
-                    .iter()
-                    .position(|&c| c == 0)
-                    .ok_or_else(bad)?;
+            let end = nul_at(b, at).ok_or_else(bad)?;
             let keep = prev.len().checked_sub(strip).ok_or_else(bad)?;
             let mut name = prev[..keep].to_vec();
             name.extend_from_slice(&b[at..end]);
             at = end + 1;
             name
         } else {
-            let end = at
-                + b.get(at..)
-                    .ok_or_else(bad)?
-                    .iter()
-                    .position(|&c| c == 0)
-                    .ok_or_else(bad)?;
+            let end = nul_at(b, at).ok_or_else(bad)?;
             let name = b[at..end].to_vec();
             // Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
             let len = end - start;
