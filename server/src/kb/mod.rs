@@ -95,39 +95,57 @@ enum Parsed {
     Other,
 }
 
+/// Reads a file's contents: from its build-time JSON snapshot when it has one (a
+/// fraction of the cost of TOML), else from its TOML text. A snapshot that does not fit
+/// the schema falls back to the text, whose error carries the right line.
+fn decode<D: serde::de::DeserializeOwned>(
+    text: &str,
+    snapshot: Option<&str>,
+) -> Result<D, toml::de::Error> {
+    if let Some(json) = snapshot
+        && let Ok(value) = serde_json::from_str(json)
+    {
+        return Ok(value);
+    }
+    toml::from_str(text)
+}
+
 /// Parses one file by its place: `licenses/*` and `models/*` whatever their names
 /// (`models/libraries.toml` holds families), then `generated/*.tsv`, then the
 /// top-level files by name.
-fn parse_one(name: &str, text: &str) -> Parsed {
+fn parse_one(name: &str, text: &str, snapshot: Option<&str>) -> Parsed {
     let norm = name.replace('\\', "/");
     let file_name = norm.rsplit('/').next().unwrap_or(&norm);
     let dir = norm.rsplit('/').nth(1).unwrap_or("");
     match (dir, file_name) {
-        ("licenses", _) => Parsed::Licenses(toml::from_str(text)),
-        ("models", _) => Parsed::Families(toml::from_str(text)),
+        ("licenses", _) => Parsed::Licenses(decode(text, snapshot)),
+        ("models", _) => Parsed::Families(decode(text, snapshot)),
         ("generated", f) if f.ends_with(".tsv") => {
             let mut index = GeneratedIndex::default();
             let mut problems = Vec::new();
             index.add_file(name, text, &mut problems);
             Parsed::Generated(Box::new(index), problems)
         }
-        (_, "providers.toml") => Parsed::Providers(toml::from_str(text)),
-        (_, "libraries.toml") => Parsed::Libraries(toml::from_str(text)),
-        (_, "detect.toml") => Parsed::Vocab(toml::from_str(text)),
+        (_, "providers.toml") => Parsed::Providers(decode(text, snapshot)),
+        (_, "libraries.toml") => Parsed::Libraries(decode(text, snapshot)),
+        (_, "detect.toml") => Parsed::Vocab(decode(text, snapshot)),
         _ => Parsed::Other,
     }
 }
 
+/// A file to load: name, text, and the JSON snapshot of an embedded TOML text.
+type RuleFile<T> = (String, T, Option<&'static str>);
+
 /// [`parse_one`] of every file, on up to four threads (one where there is one core),
 /// in file order.
-fn parse_all<T: AsRef<str> + Sync>(files: &[(String, T)]) -> Vec<Parsed> {
+fn parse_all<T: AsRef<str> + Sync>(files: &[RuleFile<T>]) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 4);
     if threads == 1 || files.len() < 8 {
         return files
             .iter()
-            .map(|(n, t)| parse_one(n, t.as_ref()))
+            .map(|(n, t, j)| parse_one(n, t.as_ref(), *j))
             .collect();
     }
     // Interleaved shares balance the few large files with the many small ones.
@@ -140,7 +158,7 @@ fn parse_all<T: AsRef<str> + Sync>(files: &[(String, T)]) -> Vec<Parsed> {
                         .enumerate()
                         .skip(k)
                         .step_by(threads)
-                        .map(|(i, (n, t))| (i, parse_one(n, t.as_ref())))
+                        .map(|(i, (n, t, j))| (i, parse_one(n, t.as_ref(), *j)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -156,7 +174,7 @@ fn parse_all<T: AsRef<str> + Sync>(files: &[(String, T)]) -> Vec<Parsed> {
         // again on this one rather than lose files.
         return files
             .iter()
-            .map(|(n, t)| parse_one(n, t.as_ref()))
+            .map(|(n, t, j)| parse_one(n, t.as_ref(), *j))
             .collect();
     }
     all.sort_by_key(|(i, _)| *i);
@@ -273,6 +291,14 @@ pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
     embedded::EMBEDDED
 }
 
+/// The embedded files with their build-time JSON snapshots.
+fn embedded_sources() -> impl Iterator<Item = RuleFile<&'static str>> {
+    embedded::EMBEDDED
+        .iter()
+        .zip(embedded::SNAPSHOTS.iter().chain(std::iter::repeat(&None)))
+        .map(|((p, t), j)| ((*p).to_string(), *t, *j))
+}
+
 impl KnowledgeBase {
     /// The built-in knowledge base, loaded once for all unit tests of the crate.
     #[cfg(test)]
@@ -285,15 +311,14 @@ impl KnowledgeBase {
     pub fn builtin() -> Result<Self, LoadError> {
         // The texts are borrowed from the binary: copying them cost more than a small
         // file's whole check.
-        Self::from_files(embedded_files().iter().map(|(p, t)| ((*p).to_string(), *t)))
+        Self::load(embedded_sources().collect())
     }
 
     /// The built-in base plus the `*.toml` files of `dir` (same layout as `rules/`):
     /// a license or family with an id that exists already replaces it.
     pub fn with_extra_dir(dir: &Path) -> Result<Self, LoadError> {
-        let mut files: Vec<(String, std::borrow::Cow<'static, str>)> = embedded_files()
-            .iter()
-            .map(|(p, t)| ((*p).to_string(), std::borrow::Cow::Borrowed(*t)))
+        let mut files: Vec<RuleFile<std::borrow::Cow<'static, str>>> = embedded_sources()
+            .map(|(p, t, j)| (p, std::borrow::Cow::Borrowed(t), j))
             .collect();
         let mut problems = Vec::new();
         let mut extra = Vec::new();
@@ -304,6 +329,7 @@ impl KnowledgeBase {
                 Ok(text) => files.push((
                     format!("{}/{rel}", dir.display()),
                     std::borrow::Cow::Owned(text),
+                    None,
                 )),
                 Err(e) => problems.push(LoadProblem {
                     file: path.display().to_string(),
@@ -316,7 +342,7 @@ impl KnowledgeBase {
         if !problems.is_empty() {
             return Err(LoadError(problems));
         }
-        Self::from_files(files)
+        Self::load(files)
     }
 
     /// Loads a base from (name, text) pairs. Names decide the kind of file:
@@ -324,6 +350,10 @@ impl KnowledgeBase {
     pub fn from_files<T: AsRef<str> + Sync>(
         files: impl IntoIterator<Item = (String, T)>,
     ) -> Result<Self, LoadError> {
+        Self::load(files.into_iter().map(|(n, t)| (n, t, None)).collect())
+    }
+
+    fn load<T: AsRef<str> + Sync>(files: Vec<RuleFile<T>>) -> Result<Self, LoadError> {
         let mut problems = Vec::new();
         let mut licenses: Vec<License> = Vec::new();
         let mut license_files: Vec<String> = Vec::new();
@@ -335,10 +365,9 @@ impl KnowledgeBase {
         let mut library_files: Vec<String> = Vec::new();
         let mut providers: Vec<Provider> = Vec::new();
         let mut provider_files: Vec<String> = Vec::new();
-        let files: Vec<(String, T)> = files.into_iter().collect();
         // Parse on every core (TOML parsing is most of a start), merge in file order so
         // that a later file still overrides an earlier one.
-        for ((name, text), parsed) in files.iter().zip(parse_all(&files)) {
+        for ((name, text, _), parsed) in files.iter().zip(parse_all(&files)) {
             let text = text.as_ref();
             match parsed {
                 Parsed::Licenses(Ok(l)) => {
@@ -746,5 +775,53 @@ fn collect_toml(
                 .replace('\\', "/");
             out.push((rel, path));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a file reads as, in a form that can be compared.
+    fn reading(name: &str, text: &str, snapshot: Option<&str>) -> String {
+        match parse_one(name, text, snapshot) {
+            Parsed::Licenses(r) => format!("{r:?}"),
+            Parsed::Families(r) => format!("{r:?}"),
+            Parsed::Libraries(r) => format!("{r:?}"),
+            Parsed::Providers(r) => format!("{r:?}"),
+            Parsed::Vocab(r) => format!("{r:?}"),
+            Parsed::Generated(..) | Parsed::Other => String::new(),
+        }
+    }
+
+    #[test]
+    fn every_embedded_toml_file_has_a_snapshot_that_reads_as_its_text() {
+        let mut checked = 0;
+        for (name, text, snapshot) in embedded_sources() {
+            if !name.ends_with(".toml") {
+                assert!(snapshot.is_none(), "{name}: only TOML files have snapshots");
+                continue;
+            }
+            let json = snapshot.unwrap_or_else(|| panic!("{name}: no snapshot"));
+            let from_text = reading(&name, text, None);
+            assert!(!from_text.starts_with("Err"), "{name}: {from_text}");
+            // The snapshot is decoded directly, not through the fallback.
+            let direct = match parse_one(&name, "", Some(json)) {
+                Parsed::Other => String::new(),
+                _ => reading(&name, "", Some(json)),
+            };
+            assert_eq!(direct, from_text, "{name}: the snapshot reads differently");
+            checked += 1;
+        }
+        assert!(checked > 100, "only {checked} snapshots checked");
+    }
+
+    #[test]
+    fn a_snapshot_that_does_not_fit_falls_back_to_the_text_and_its_line() {
+        let text = "id = \"x\"\nname = 3\n";
+        let from_bad_snapshot = reading("licenses/x.toml", text, Some("{\"id\": 1}"));
+        let from_text = reading("licenses/x.toml", text, None);
+        assert!(from_text.starts_with("Err"), "{from_text}");
+        assert_eq!(from_bad_snapshot, from_text);
     }
 }
