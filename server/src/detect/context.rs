@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use super::kind::FileKind;
+pub use crate::candidate::{Context, Want};
 use crate::kb::DetectVocab;
 
 /// How far back (bytes) the scan for an enclosing call or container goes.
@@ -19,19 +20,6 @@ pub const SCAN_FORWARD: usize = 400;
 const KEY_MEMO: usize = 1024;
 /// How many lines up the YAML/TOML parent search goes.
 pub const PARENT_LINES: usize = 300;
-
-/// The context of a candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    /// Never a reference (dataset, Docker image, import line, output name, ...).
-    Negative,
-    /// A model is expected here: unknown `org/name` ids are references.
-    Model,
-    /// An Ollama name is expected here (`ollama pull`, Modelfile `FROM`).
-    Ollama,
-    /// Nothing special: only known models are references.
-    Neutral,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyClass {
@@ -700,17 +688,6 @@ pub fn classify_at(
     brackets: &mut Brackets,
 ) -> Context {
     classify_for(text, start, end, kind, vocab, brackets, Want::Any)
-}
-
-/// What a caller of [`classify_for`] needs to know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Want {
-    /// The context, exactly.
-    Any,
-    /// Only whether it is [`Context::Model`] or [`Context::Ollama`] (an unknown
-    /// `org/name` is a reference nowhere else): [`Context::Neutral`] may then stand
-    /// for [`Context::Negative`], which saves the search for `repo_type=`.
-    Model,
 }
 
 /// [`classify_at`], answering only what `want` asks.
