@@ -155,6 +155,23 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
     if w.len() < 2 {
         return None;
     }
+    if let Some(decided) = url_or_file(vocab, w) {
+        return decided;
+    }
+    if matches!(w.as_bytes()[0], b'.' | b'/' | b'~' | b'-' | b':') {
+        return None;
+    }
+    match segments(w)? {
+        (one, None, _) => bare_or_ollama(vocab, w, one),
+        (a, Some(b), None) => two_segments(vocab, w, a, b),
+        (router, Some(a), Some(b)) => routed_repo(vocab, w, router, a, b),
+    }
+}
+
+/// The words whose form decides alone: URLs, hub paths and model file names. `Some`
+/// with the shape (or with `None`, when the form names no model); `None` for every
+/// other word.
+fn url_or_file(vocab: &DetectVocab, w: &str) -> Option<Option<(Range<usize>, Shape)>> {
     let wb = w.as_bytes();
     let model_ext = || {
         MODEL_FILE_EXTENSIONS
@@ -164,7 +181,7 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
     if let Some(at) = scheme_end(wb) {
         let scheme = &wb[..at];
         if !scheme.eq_ignore_ascii_case(b"http") && !scheme.eq_ignore_ascii_case(b"https") {
-            return None;
+            return Some(None);
         }
         let rest = &w[at + 3..];
         let host = rest.split('/').next().unwrap_or("");
@@ -175,40 +192,46 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
         };
         if host.eq_ignore_ascii_case("huggingface.co") || host.eq_ignore_ascii_case("hf.co") {
             // `https://huggingface.co/org/name/resolve/main/file.gguf` names the repo.
-            let path = &rest[rest.find('/')? + 1..];
-            return hub_path(vocab, path).map(|s| (0..w.len(), s));
+            let Some(slash) = rest.find('/') else {
+                return Some(None);
+            };
+            return Some(hub_path(vocab, &rest[slash + 1..]).map(|s| (0..w.len(), s)));
         }
         // Other URLs: only a model file name at their end counts.
-        model_ext()?;
+        if model_ext().is_none() {
+            return Some(None);
+        }
     }
     if let Some((ext, weights)) = model_ext() {
         let file_start = w.rfind('/').map_or(0, |i| i + 1);
         let file = &w[file_start..];
         let stem = &file[..file.len() - ext.len()];
         if stem.is_empty() || !stem.as_bytes()[0].is_ascii_alphanumeric() {
-            return None;
+            return Some(None);
         }
-        return Some((
+        return Some(Some((
             file_start..w.len(),
             Shape::File {
                 file: file.to_string(),
                 weights: *weights,
             },
-        ));
+        )));
     }
     for host in ["hf.co/", "huggingface.co/", "www.huggingface.co/"] {
         if starts_with_ignore_case(wb, host.as_bytes()) {
-            return hub_path(vocab, &w[host.len()..]).map(|s| (0..w.len(), s));
+            return Some(hub_path(vocab, &w[host.len()..]).map(|s| (0..w.len(), s)));
         }
     }
-    if matches!(wb[0], b'.' | b'/' | b'~' | b'-' | b':') {
-        return None;
-    }
-    // One, two or three non-empty segments, and no `@`: found in one pass over the
-    // word's bytes (words are short; a searcher per question cost more than the pass).
+    None
+}
+/// The one, two or three non-empty `/`-separated segments of a word without `@`, or
+/// `None` for any other word.
+fn segments(w: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    // Found in one pass over the word's bytes (words are short; a searcher per question
+    // cost more than the pass).
     let mut slashes = [0usize; 2];
     let mut n = 0;
-    for (i, &b) in wb.iter().enumerate() {
+    for (i, &b) in w.as_bytes().iter().enumerate() {
         match b {
             b'@' => return None,
             b'/' if n == 2 => return None,
@@ -231,83 +254,95 @@ fn shape_of_plain(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)>
     if segs.0.is_empty() || segs.1 == Some("") || segs.2 == Some("") {
         return None;
     }
-    match segs {
-        (one, None, _) => {
-            let (name, tag) = split_tag(one);
-            if !is_name(name) || has_file_extension(vocab, name) {
-                return None;
-            }
-            match tag {
-                Some(t) if valid_tag(t) => Some((
-                    0..w.len(),
-                    Shape::Ollama {
-                        name: name.to_string(),
-                        tag: Some(t.to_string()),
-                        explicit: false,
-                    },
-                )),
-                Some(_) => None,
-                None => Some((
-                    0..w.len(),
-                    Shape::Bare {
-                        name: name.to_string(),
-                    },
-                )),
-            }
-        }
-        (a, Some(b), None) => {
-            if in_list(&vocab.ollama_routers, a) {
-                let (name, tag) = split_tag(b);
-                if !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
-                    return None;
-                }
-                return Some((
-                    0..w.len(),
-                    Shape::Ollama {
-                        name: name.to_string(),
-                        tag: tag.map(str::to_string),
-                        explicit: true,
-                    },
-                ));
-            }
-            let (name, tag) = split_tag(b);
-            if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
-                return None;
-            }
-            if has_file_extension(vocab, name) {
-                return None;
-            }
-            Some((
-                0..w.len(),
-                Shape::Repo {
-                    org: a.to_string(),
-                    name: name.to_string(),
-                    tag: tag.map(str::to_string),
-                    explicit: false,
-                    api_router: in_list(&vocab.api_routers, a),
-                },
-            ))
-        }
-        (router, Some(a), Some(b))
-            if in_list(&vocab.hf_routers, router) || in_list(&vocab.api_routers, router) =>
-        {
-            let (name, tag) = split_tag(b);
-            if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
-                return None;
-            }
-            Some((
-                0..w.len(),
-                Shape::Repo {
-                    org: a.to_string(),
-                    name: name.to_string(),
-                    tag: tag.map(str::to_string),
-                    explicit: in_list(&vocab.hf_routers, router),
-                    api_router: true,
-                },
-            ))
-        }
-        _ => None,
+    Some(segs)
+}
+
+/// A word without `/`: `name:tag` (Ollama) or a bare name.
+fn bare_or_ollama(vocab: &DetectVocab, w: &str, one: &str) -> Option<(Range<usize>, Shape)> {
+    let (name, tag) = split_tag(one);
+    if !is_name(name) || has_file_extension(vocab, name) {
+        return None;
     }
+    match tag {
+        Some(t) if valid_tag(t) => Some((
+            0..w.len(),
+            Shape::Ollama {
+                name: name.to_string(),
+                tag: Some(t.to_string()),
+                explicit: false,
+            },
+        )),
+        Some(_) => None,
+        None => Some((
+            0..w.len(),
+            Shape::Bare {
+                name: name.to_string(),
+            },
+        )),
+    }
+}
+
+/// `a/b`: a name behind an Ollama router, or a repository `org/name[:tag]`.
+fn two_segments(vocab: &DetectVocab, w: &str, a: &str, b: &str) -> Option<(Range<usize>, Shape)> {
+    if in_list(&vocab.ollama_routers, a) {
+        let (name, tag) = split_tag(b);
+        if !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+            return None;
+        }
+        return Some((
+            0..w.len(),
+            Shape::Ollama {
+                name: name.to_string(),
+                tag: tag.map(str::to_string),
+                explicit: true,
+            },
+        ));
+    }
+    let (name, tag) = split_tag(b);
+    if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+        return None;
+    }
+    if has_file_extension(vocab, name) {
+        return None;
+    }
+    Some((
+        0..w.len(),
+        Shape::Repo {
+            org: a.to_string(),
+            name: name.to_string(),
+            tag: tag.map(str::to_string),
+            explicit: false,
+            api_router: in_list(&vocab.api_routers, a),
+        },
+    ))
+}
+
+/// `router/org/name[:tag]`: a repository behind a hub or API router; `None` behind any
+/// other first segment.
+fn routed_repo(
+    vocab: &DetectVocab,
+    w: &str,
+    router: &str,
+    a: &str,
+    b: &str,
+) -> Option<(Range<usize>, Shape)> {
+    if !(in_list(&vocab.hf_routers, router) || in_list(&vocab.api_routers, router)) {
+        return None;
+    }
+    let (name, tag) = split_tag(b);
+    if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+        return None;
+    }
+    Some((
+        0..w.len(),
+        Shape::Repo {
+            org: a.to_string(),
+            name: name.to_string(),
+            tag: tag.map(str::to_string),
+            explicit: in_list(&vocab.hf_routers, router),
+            api_router: true,
+        },
+    ))
 }
 
 /// Where `://` first occurs.

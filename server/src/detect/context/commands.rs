@@ -114,10 +114,6 @@ mod tests {
         None
     }
 
-    fn kb() -> &'static crate::kb::KnowledgeBase {
-        crate::kb::KnowledgeBase::builtin_for_tests()
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -136,7 +132,7 @@ mod tests {
             ),
         ) {
             let prefix: String = parts.concat();
-            let vocab = &kb().vocab;
+            let vocab = &crate::kb::KnowledgeBase::builtin_for_tests().vocab;
             prop_assert_eq!(command_context(vocab, &prefix), command_context_reference(vocab, &prefix));
         }
     }

@@ -293,10 +293,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn kb() -> &'static crate::kb::KnowledgeBase {
-        crate::kb::KnowledgeBase::builtin_for_tests()
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -321,7 +317,7 @@ mod tests {
             ],
         ) {
             let text: String = parts.concat();
-            let vocab = &kb().vocab;
+            let vocab = &crate::kb::KnowledgeBase::builtin_for_tests().vocab;
             let mut at = 0;
             while let Some(p) = text[at..].find("acme/") {
                 let start = at + p;
