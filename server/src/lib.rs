@@ -2,6 +2,8 @@
 //! their licenses from an embedded knowledge base, and judges them against a policy.
 //!
 //! Layers (each knows nothing of the ones after it):
+//! 0. [`candidate`]: what the detector hands the resolver (a word's shape, its
+//!    context, a call's arguments), below both;
 //! 1. [`detect`]: text in, references with byte spans out;
 //! 2. [`resolve`]: a reference's family, variant and license, with how we know;
 //! 3. [`policy`] and [`findings`]: diagnostics under the project's policy, sharing the
@@ -9,6 +11,7 @@
 //! 4. [`check`] walks a tree; [`render`] is the one place each output format is made;
 //!    [`card`] renders a license card.
 
+pub mod candidate;
 pub mod card;
 pub mod check;
 pub mod codes;

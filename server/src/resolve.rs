@@ -8,13 +8,11 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::detect::calls::{Args, Value};
-use crate::detect::context::Want;
-use crate::detect::placeholders::{
+use crate::candidate::placeholders::{
     api_name_whole, descriptive_name, is_generic_gguf, is_generic_weights, is_not_org,
     is_placeholder_repo,
 };
-use crate::detect::{Candidate, Context, Shape, Weights};
+use crate::candidate::{Args, Candidate, Context, Shape, Value, Want, Weights};
 use crate::kb::generated::{GenEntry, GenKind};
 use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
 
@@ -1015,7 +1013,7 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
             evidence: None,
         });
     }
-    let (sub, shape) = crate::detect::shape_of(&kb.vocab, s.trim())?;
+    let (sub, shape) = crate::candidate::shape_of(&kb.vocab, s.trim())?;
     let bare = matches!(shape, Shape::Bare { .. });
     let cand = Candidate {
         span: sub,
@@ -1061,7 +1059,7 @@ mod tests {
         ) {
             let kb = kb();
             let word = format!("{router}{org}/{name}{tag}");
-            if let Some((sub, shape)) = crate::detect::shape_of(&kb.vocab, &word)
+            if let Some((sub, shape)) = crate::candidate::shape_of(&kb.vocab, &word)
                 && !neutral_may_resolve(kb, &shape)
             {
                 let cand = Candidate {

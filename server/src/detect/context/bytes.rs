@@ -1,0 +1,122 @@
+//! Byte helpers for the classifier: slices that never panic, line bounds,
+//! identifiers read backwards, and ASCII case-insensitive searches over short texts.
+//!
+//! Invariants:
+//! * Nothing here panics on an offset within the text; [`slice`] gives `""` for a
+//!   range that is not on character boundaries.
+//! * The searches compare ASCII bytes only: lowercasing ASCII keeps every byte offset,
+//!   so an offset found in the lowercased text is an offset in the text.
+
+/// `hay.contains(needle)` for the short texts here (keys, call names), without
+/// building a substring searcher for each needle.
+pub(super) fn has(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    let Some(last_start) = h.len().checked_sub(n.len()) else {
+        return false;
+    };
+    // A plain loop: the texts are a few bytes long, shorter than a vector search's setup.
+    (0..=last_start).any(|i| h[i] == first && h[i + 1..].iter().zip(rest).all(|(a, b)| a == b))
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$')
+}
+
+/// Reads an identifier that ends just before `end` (skipping spaces and quotes).
+/// `config["model"]` yields the text inside the brackets.
+pub(super) fn ident_before(bytes: &[u8], mut end: usize) -> (usize, usize) {
+    while end > 0 && matches!(bytes[end - 1], b' ' | b'\t' | b'"' | b'\'' | b'`') {
+        end -= 1;
+    }
+    if end > 0 && bytes[end - 1] == b']' {
+        let close = end - 1;
+        let mut i = close;
+        while i > 0 && !matches!(bytes[i - 1], b'[' | b'\n') {
+            i -= 1;
+        }
+        return (i, close);
+    }
+    let mut start = end;
+    while start > 0 && is_ident(bytes[start - 1]) {
+        start -= 1;
+    }
+    (start, end)
+}
+
+pub(super) fn slice(text: &str, a: usize, b: usize) -> &str {
+    text.get(a..b).unwrap_or("")
+}
+
+pub(super) fn line_bounds(text: &str, pos: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+    (start, end)
+}
+
+/// Four bytes with ASCII letters lowercased, as one word (setting bit 5 of every byte
+/// lowercases letters; the compare against a lowercase word of letters is exact,
+/// since no byte outside `A-Za-z` becomes a lowercase letter that way).
+pub(super) fn lower_word(b: &[u8]) -> Option<[u8; 4]> {
+    let w: [u8; 4] = b.try_into().ok()?;
+    Some((u32::from_le_bytes(w) | 0x2020_2020).to_le_bytes())
+}
+
+/// The first offset of `needle` (lowercase ASCII) in `hay`, ignoring ASCII case.
+pub(super) fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let p = memchr::memchr2(
+            first,
+            first.to_ascii_uppercase(),
+            &hay[i..=hay.len() - needle.len()],
+        )?;
+        let at = i + p;
+        if hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// The last offset of `needle` in `hay` with `hay` lowercased (ASCII), as
+/// `hay.to_ascii_lowercase().rfind(needle)` without the copy or a searcher: the texts
+/// here are a line's start and the needles a few bytes.
+pub(super) fn rfind_lowercased(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(hay.len());
+    };
+    if first.is_ascii_uppercase() {
+        return None;
+    }
+    let same = |h: &[u8]| {
+        h.len() >= rest.len()
+            && h.iter()
+                .zip(rest)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    };
+    let mut end = hay.len().checked_sub(rest.len())?;
+    // Mostly a handful of places to try (the caller passes the tail of a line): a
+    // plain loop, cheaper there than setting up a vector search.
+    if end <= 32 {
+        return (0..end)
+            .rev()
+            .find(|&at| hay[at].to_ascii_lowercase() == first && same(&hay[at + 1..]));
+    }
+    loop {
+        let at = if first.is_ascii_lowercase() {
+            memchr::memrchr2(first, first.to_ascii_uppercase(), &hay[..end])?
+        } else {
+            memchr::memrchr(first, &hay[..end])?
+        };
+        if same(&hay[at + 1..]) {
+            return Some(at);
+        }
+        end = at;
+    }
+}
