@@ -2,14 +2,16 @@
 //! their licenses from an embedded knowledge base, and judges them against a policy.
 //!
 //! Layers (each knows nothing of the ones after it):
-//! 0. [`candidate`]: what the detector hands the resolver (a word's shape, its
-//!    context, a call's arguments), below both;
-//! 1. [`detect`]: text in, references with byte spans out;
-//! 2. [`resolve`]: a reference's family, variant and license, with how we know;
+//! 0. [`kb`] (the knowledge base, as data; it imports no engine code), [`text`]
+//!    (positions) and [`candidate`]: what the detector hands the resolver (a word's
+//!    shape, its context, a call's arguments), below both;
+//! 1. [`resolve`]: a candidate's family, variant and license, with how we know;
+//! 2. [`detect`]: text in, references with byte spans out (it asks `resolve`);
 //! 3. [`policy`] and [`findings`]: diagnostics under the project's policy, sharing the
 //!    finding [`codes`] and severities, which sit below both;
 //! 4. [`check`] walks a tree; [`render`] is the one place each output format is made;
-//!    [`card`] renders a license card.
+//!    [`card`] renders a license card; [`rules_check`] holds the knowledge base's
+//!    quality gates, which run the engine over every example a rule gives.
 
 pub mod candidate;
 pub mod card;
@@ -25,5 +27,6 @@ pub mod lsp;
 pub mod policy;
 pub mod render;
 pub mod resolve;
+pub mod rules_check;
 pub mod text;
 pub mod tracked;

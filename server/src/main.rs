@@ -480,11 +480,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             action: RulesAction::Check { rules },
         } => {
             let kb = load_kb(rules.as_ref())?;
-            let problems = fineprint::kb::validate::validate(&kb);
+            let problems = fineprint::rules_check::validate(&kb);
             for p in &problems {
                 outln!("{}: {}", p.file, p.message);
             }
-            let disagreements = fineprint::kb::validate::disagreements(&kb);
+            let disagreements = fineprint::rules_check::disagreements(&kb);
             if !disagreements.is_empty() {
                 outln!(
                     "{} id(s) on which two sources disagree (a curated rule naming the repository wins; a name-inherited answer and an index, or two indexes: the stricter applies):",
@@ -501,7 +501,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     );
                 }
             }
-            let c = fineprint::kb::validate::coverage(&kb);
+            let c = fineprint::rules_check::coverage(&kb);
             outln!(
                 "resolvable ids: {} (Hugging Face ids {}, API names {}, Ollama names {}, model files {}, library-native names {})",
                 c.total(),

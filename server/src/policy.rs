@@ -510,7 +510,7 @@ impl Policy {
                         toml::Value::Datetime(d) => (d.to_string(), d.to_string()),
                         other => (other.to_string(), other.to_string()),
                     };
-                    if !crate::kb::validate::valid_date(&s) {
+                    if !crate::kb::valid_date(&s) {
                         return Err(err(
                             v.span(),
                             "exceptions.expires",

@@ -377,7 +377,7 @@ fn library_names_typed_by_users() {
 #[test]
 fn library_native_names_count_when_a_library_reads_them() {
     let kb = kb();
-    let c = fineprint::kb::validate::coverage(&kb);
+    let c = fineprint::rules_check::coverage(&kb);
     // The three demo-timm names, read by the demo-timm library's calls.
     assert_eq!(c.library, 3, "{c:?}");
 }

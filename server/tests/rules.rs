@@ -3,8 +3,8 @@
 //! boundaries inside families that users most often get wrong, as a table.
 
 use fineprint::kb::KnowledgeBase;
-use fineprint::kb::validate::validate;
 use fineprint::resolve::resolve_str;
+use fineprint::rules_check::validate;
 
 fn kb() -> KnowledgeBase {
     KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e}"))
@@ -401,7 +401,7 @@ fn audited_facets() {
 /// names a library of the table reads in code.
 #[test]
 fn knowledge_at_scale() {
-    let c = fineprint::kb::validate::coverage(&kb());
+    let c = fineprint::rules_check::coverage(&kb());
     assert!(c.total() >= 5_000, "{c:?}: {} ids", c.total());
     assert!(c.hf >= 3_000, "{c:?}");
     assert!(c.api >= 1_000, "{c:?}");

@@ -12,7 +12,7 @@
 //! * Lookups are exact on the normalized id (`_` as `-`, lowercase; API names keep their
 //!   case but `_` still folds), one hash probe per query, whatever the number of entries.
 //! * The curated rules win: the resolver consults this index only where no curated
-//!   vendor pattern names the id (see `resolve`), and `validate::disagreements` lists
+//!   vendor pattern names the id (see `resolve`), and `rules_check::disagreements` lists
 //!   every id on which the two disagree.
 
 use std::collections::HashMap;
@@ -261,7 +261,7 @@ impl GeneratedIndex {
         if !src.url.is_empty() && !src.url.starts_with("https://") {
             problems.push(problem(0, format!("`# url:` is not https: `{}`", src.url)));
         }
-        if !src.imported.is_empty() && !super::validate::valid_date(&src.imported) {
+        if !src.imported.is_empty() && !super::valid_date(&src.imported) {
             problems.push(problem(
                 0,
                 format!("`# imported:` is not a YYYY-MM-DD date: `{}`", src.imported),

@@ -15,7 +15,6 @@ pub mod generated;
 pub mod libraries;
 mod patterns;
 pub mod schema;
-pub mod validate;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -560,7 +559,7 @@ impl KnowledgeBase {
         licenses
             .chain(families)
             .chain(generated)
-            .filter(|d| validate::valid_date(d))
+            .filter(|d| valid_date(d))
             .max()
             .unwrap_or("")
             .to_string()
@@ -775,6 +774,36 @@ fn collect_toml(
                 .replace('\\', "/");
             out.push((rel, path));
         }
+    }
+}
+
+/// Whether `d` is a calendar date written `YYYY-MM-DD`.
+pub fn valid_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && d.get(5..7)
+            .and_then(|m| m.parse::<u8>().ok())
+            .is_some_and(|m| (1..=12).contains(&m))
+        && d.get(8..10)
+            .and_then(|m| m.parse::<u8>().ok())
+            .is_some_and(|day| day >= 1 && day <= days_in_month(d))
+}
+
+/// Days in the month of a `YYYY-MM-..` date (0 when it does not parse).
+fn days_in_month(d: &str) -> u8 {
+    let year = d.get(0..4).and_then(|y| y.parse::<u32>().ok()).unwrap_or(0);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match d.get(5..7).and_then(|m| m.parse::<u8>().ok()) {
+        Some(1 | 3 | 5 | 7 | 8 | 10 | 12) => 31,
+        Some(4 | 6 | 9 | 11) => 30,
+        Some(2) if leap => 29,
+        Some(2) => 28,
+        _ => 0,
     }
 }
 

@@ -47,7 +47,7 @@ impl Options {
             .and_then(|s| s.trim().parse::<u64>().ok());
         let today = std::env::var("FINEPRINT_TODAY")
             .ok()
-            .filter(|d| crate::kb::validate::valid_date(d.trim()))
+            .filter(|d| crate::kb::valid_date(d.trim()))
             .map(|d| format!("{}T00:00:00Z", d.trim()));
         let timestamp = match (epoch, today) {
             (Some(e), _) => rfc3339(e),

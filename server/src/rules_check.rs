@@ -1,11 +1,14 @@
 //! Quality gates for the knowledge base, beyond what loading enforces: provenance of
 //! every fact, dates, examples that resolve where they say, and ties between patterns.
 //! Used by the test suite and by `fineprint rules check`.
+//!
+//! It sits above the engine (it resolves and detects every example a rule gives), so it
+//! lives beside `check`, not inside `kb`: the knowledge base itself imports no engine code.
 
 use std::collections::{HashMap, HashSet};
 
-use super::generated::{GenEntry, GenKind, key_of};
-use super::{Fact, KnowledgeBase, License, PatternKind, Source};
+use crate::kb::generated::{GenEntry, GenKind, key_of};
+use crate::kb::{Fact, KnowledgeBase, License, PatternKind, Source, valid_date};
 use crate::resolve::resolve_str;
 
 /// One finding about the base.
@@ -15,36 +18,6 @@ pub struct Problem {
     pub file: String,
     /// What is wrong.
     pub message: String,
-}
-
-/// Whether `d` is a calendar date written `YYYY-MM-DD`.
-pub fn valid_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && d.get(5..7)
-            .and_then(|m| m.parse::<u8>().ok())
-            .is_some_and(|m| (1..=12).contains(&m))
-        && d.get(8..10)
-            .and_then(|m| m.parse::<u8>().ok())
-            .is_some_and(|day| day >= 1 && day <= days_in_month(d))
-}
-
-/// Days in the month of a `YYYY-MM-..` date (0 when it does not parse).
-fn days_in_month(d: &str) -> u8 {
-    let year = d.get(0..4).and_then(|y| y.parse::<u32>().ok()).unwrap_or(0);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    match d.get(5..7).and_then(|m| m.parse::<u8>().ok()) {
-        Some(1 | 3 | 5 | 7 | 8 | 10 | 12) => 31,
-        Some(4 | 6 | 9 | 11) => 30,
-        Some(2) if leap => 29,
-        Some(2) => 28,
-        _ => 0,
-    }
 }
 
 fn valid_url(u: &str) -> bool {
