@@ -607,14 +607,18 @@ fn resolve_bare_repo_name(kb: &KnowledgeBase, name: &str) -> Option<Resolution> 
     )
 }
 
-/// Whether `word` names a provider or an API router (`openai`, `groq`, `deepseek`).
+/// Whether `word` names a provider, an API router or a model-string parser's provider
+/// (`openai`, `groq`, `deepseek`, `google_vertexai`).
 fn is_provider(kb: &KnowledgeBase, word: &str) -> bool {
     kb.provider_of_prefix(word).is_some()
-        || kb
-            .vocab
-            .api_routers
+        || [&kb.vocab.api_routers, &kb.vocab.model_prefixes]
             .iter()
-            .any(|r| r.eq_ignore_ascii_case(word))
+            .any(|list| list.iter().any(|r| r.eq_ignore_ascii_case(word)))
+}
+
+/// Whether `list` holds `word`, ignoring ASCII case.
+fn in_list_ci(list: &[String], word: &str) -> bool {
+    list.iter().any(|r| r.eq_ignore_ascii_case(word))
 }
 
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
@@ -705,6 +709,7 @@ pub fn resolve_candidate(
             tag,
             explicit,
             api_router,
+            prefixed,
         } => {
             let id = repo_id(org, name);
             // `image/png`; `your-username/my-model`, `org/some-model` (unless a vendor
@@ -754,7 +759,7 @@ pub fn resolve_candidate(
                     None,
                 ));
             }
-            (*explicit || expects_model).then(|| mk(RefKind::Hf, id, None))
+            ((*explicit || expects_model) && !*prefixed).then(|| mk(RefKind::Hf, id, None))
         }
         Shape::Hosted { provider, name } => {
             let r = match name.split_once('/') {
@@ -764,6 +769,18 @@ pub fn resolve_candidate(
                 None => resolve_behind_provider(kb, Some(*provider), name, name),
             };
             Some(mk(RefKind::Api, name.clone(), r))
+        }
+        // `ollama:llama3` (LangChain's init_chat_model): an Ollama name.
+        Shape::Ollama {
+            name,
+            tag: Some(tag),
+            explicit: false,
+        } if in_list_ci(&kb.vocab.ollama_routers, name) => {
+            let (n, t) = tag
+                .split_once(':')
+                .map_or((tag.as_str(), None), |(n, t)| (n, Some(t)));
+            let r = resolve_ollama(kb, n, t)?;
+            Some(mk(RefKind::Ollama, tag.clone(), Some(r)))
         }
         // `openai:gpt-4o`, `groq:llama-3.3-70b-versatile` (pydantic-ai, aichat).
         Shape::Ollama {
@@ -903,7 +920,7 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
             name,
             tag: Some(_),
             explicit: false,
-        } if is_provider(kb, name) => true,
+        } if is_provider(kb, name) || in_list_ci(&kb.vocab.ollama_routers, name) => true,
         Shape::Ollama { explicit: true, .. } => true,
         Shape::Ollama {
             name,

@@ -39,6 +39,9 @@ pub enum Shape {
         explicit: bool,
         /// Written behind an API router (`openai/…`): may also be an API name.
         api_router: bool,
+        /// Written after a model-string parser's `provider:` word
+        /// (`netmind:deepseek-ai/DeepSeek-R1`): a reference only when a rule knows it.
+        prefixed: bool,
     },
     /// `name:tag` or a name behind an Ollama router.
     Ollama {

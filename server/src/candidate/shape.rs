@@ -87,6 +87,7 @@ fn hub_path(vocab: &DetectVocab, path: &str) -> Option<Shape> {
         tag: tag.filter(|t| valid_tag(t)).map(str::to_string),
         explicit: true,
         api_router: false,
+        prefixed: false,
     })
 }
 
@@ -263,8 +264,19 @@ fn bare_or_ollama(vocab: &DetectVocab, w: &str, one: &str) -> Option<(Range<usiz
     if !is_name(name) || has_file_extension(vocab, name) {
         return None;
     }
+    // `ollama:qwen2.5:7b`, `bedrock_converse:anthropic.claude-3-haiku-20240307-v1:0`:
+    // after a model-string parser's provider, the model keeps its own `:tag`.
+    let provider = || {
+        in_list(&vocab.ollama_routers, name)
+            || in_list(&vocab.model_prefixes, name)
+            || in_list(&vocab.api_routers, name)
+    };
+    let tag_ok = |t: &str| match t.split_once(':') {
+        Some((m, t2)) => valid_tag(m) && valid_tag(t2) && provider(),
+        None => valid_tag(t),
+    };
     match tag {
-        Some(t) if valid_tag(t) => Some((
+        Some(t) if tag_ok(t) => Some((
             0..w.len(),
             Shape::Ollama {
                 name: name.to_string(),
@@ -283,6 +295,21 @@ fn bare_or_ollama(vocab: &DetectVocab, w: &str, one: &str) -> Option<(Range<usiz
 }
 
 /// `a/b`: a name behind an Ollama router, or a repository `org/name[:tag]`.
+/// The org after a `provider:` prefix (a word that starts with a letter and holds
+/// letters, digits, `_` and `-`), when what follows is not a port number
+/// (`localhost:8080/v1` keeps its colon, and is then no org).
+fn after_provider_prefix(a: &str) -> &str {
+    let Some((pre, org)) = a.split_once(':') else {
+        return a;
+    };
+    let word = pre.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && pre
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+    let port = org.bytes().all(|c| c.is_ascii_digit());
+    if word && !port { org } else { a }
+}
+
 fn two_segments(vocab: &DetectVocab, w: &str, a: &str, b: &str) -> Option<(Range<usize>, Shape)> {
     if in_list(&vocab.ollama_routers, a) {
         let (name, tag) = split_tag(b);
@@ -299,7 +326,10 @@ fn two_segments(vocab: &DetectVocab, w: &str, a: &str, b: &str) -> Option<(Range
         ));
     }
     let (name, tag) = split_tag(b);
-    if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
+    // `netmind:deepseek-ai/DeepSeek-R1`, `litellm:perplexity/sonar`: a model-string
+    // parser's provider before the org (the span keeps it, as for `openai:gpt-4o`).
+    let org = after_provider_prefix(a);
+    if !is_name(org) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
         return None;
     }
     if has_file_extension(vocab, name) {
@@ -308,11 +338,12 @@ fn two_segments(vocab: &DetectVocab, w: &str, a: &str, b: &str) -> Option<(Range
     Some((
         0..w.len(),
         Shape::Repo {
-            org: a.to_string(),
+            org: org.to_string(),
             name: name.to_string(),
             tag: tag.map(str::to_string),
             explicit: false,
-            api_router: in_list(&vocab.api_routers, a),
+            api_router: in_list(&vocab.api_routers, org),
+            prefixed: org.len() != a.len(),
         },
     ))
 }
@@ -341,6 +372,7 @@ fn routed_repo(
             tag: tag.map(str::to_string),
             explicit: in_list(&vocab.hf_routers, router),
             api_router: true,
+            prefixed: false,
         },
     ))
 }
@@ -431,8 +463,23 @@ mod tests {
                 if !is_name(name) || has_file_extension(vocab, name) {
                     return None;
                 }
+                let known = [
+                    &vocab.ollama_routers,
+                    &vocab.model_prefixes,
+                    &vocab.api_routers,
+                ]
+                .iter()
+                .any(|l| in_list(l, name));
+                let ok = |t: &str| {
+                    let parts: Vec<&str> = t.split(':').collect();
+                    match parts.as_slice() {
+                        [t] => valid_tag(t),
+                        [m, t2] => known && valid_tag(m) && valid_tag(t2),
+                        _ => false,
+                    }
+                };
                 match tag {
-                    Some(t) if valid_tag(t) => Some((
+                    Some(t) if ok(t) => Some((
                         0..w.len(),
                         Shape::Ollama {
                             name: name.to_string(),
@@ -465,6 +512,18 @@ mod tests {
                     ));
                 }
                 let (name, tag) = split_tag(b);
+                // A `provider:` word before the org, unless a port number follows.
+                let (a, prefixed) = match a.split_once(':') {
+                    Some((p, o))
+                        if p.starts_with(|c: char| c.is_ascii_alphabetic())
+                            && p.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                            && !o.chars().all(|c| c.is_ascii_digit()) =>
+                    {
+                        (o, true)
+                    }
+                    _ => (*a, false),
+                };
                 if !is_name(a) || !is_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
                     return None;
                 }
@@ -479,6 +538,7 @@ mod tests {
                         tag: tag.map(str::to_string),
                         explicit: false,
                         api_router: in_list(&vocab.api_routers, a),
+                        prefixed,
                     },
                 ))
             }
@@ -497,6 +557,7 @@ mod tests {
                         tag: tag.map(str::to_string),
                         explicit: in_list(&vocab.hf_routers, router),
                         api_router: true,
+                        prefixed: false,
                     },
                 ))
             }
@@ -510,7 +571,7 @@ mod tests {
         /// The in-place `shape_of_plain` agrees with the allocating one it replaced.
         #[test]
         fn shape_of_agrees_with_reference(
-            w in "(https?://|HTTP://|hf\\.co/|HuggingFace\\.co/|www\\.|ollama/|openai/|@|[a-zA-Z0-9]{1,6}|[./:_~-]|\\.GGUF|\\.safetensors|\\.ckpt|\\.bin|é){0,8}"
+            w in "(https?://|HTTP://|hf\\.co/|HuggingFace\\.co/|www\\.|ollama/|openai/|ollama:|xai:|google_vertexai:|8080|@|[a-zA-Z0-9]{1,6}|[./:_~-]|\\.GGUF|\\.safetensors|\\.ckpt|\\.bin|é){0,8}"
         ) {
             let kb = kb();
             prop_assert_eq!(shape_of_plain(&kb.vocab, &w), shape_of_reference(&kb.vocab, &w));

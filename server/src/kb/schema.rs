@@ -469,6 +469,10 @@ pub struct DetectVocab {
     pub ollama_routers: Vec<String>,
     /// `ROUTER/name` prefixes for API models.
     pub api_routers: Vec<String>,
+    /// `PROVIDER:` prefixes that model-string parsers accept before a model name
+    /// (LangChain's `init_chat_model("google_vertexai:gemini-2.5-flash")`, pydantic-ai).
+    #[serde(default)]
+    pub model_prefixes: Vec<String>,
     /// huggingface.co path segments that are not model repos.
     pub hf_reserved: Vec<String>,
     /// File extensions that make a name a file.
