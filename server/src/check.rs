@@ -36,6 +36,13 @@ pub const CUT: &str = "…";
 /// The UTF-8 byte order mark, which the command line does not count as a column.
 const BOM: &str = "\u{feff}";
 
+/// A file's text as it is analysed: without a leading byte order mark (editors do
+/// not show it, so columns count from after it). Spans in a [`Report`] are offsets in
+/// this text: whoever re-reads a file to convert them must strip it the same way.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
 /// One reference with its position and findings.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -386,7 +393,7 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     };
     // Columns count from after a byte order mark (editors do not show it), so the
     // text analysed starts after it, and spans are offsets in that text.
-    let text = text.strip_prefix(BOM).unwrap_or(&text);
+    let text = without_bom(&text);
     let found = analyse_at(text, kind, env.kb, env.policy, env.today, env.store, &place);
     Outcome::File(FileResult {
         path: shown,
