@@ -6,6 +6,11 @@
 //! * Results are sorted by path and position, whatever order the parallel walk took.
 //! * The walk honours `.gitignore` (and `.ignore`, `.fineprintignore`), reads dotfiles
 //!   such as `.env`, never enters `.git`, and never follows symbolic links.
+//! * Positions of a file that starts with a UTF-8 byte order mark count from after
+//!   it (the text analysed does not hold it). Lines end at `\r\n`, `\n` or a lone `\r`
+//!   ([`crate::text`]).
+//! * A reference keeps a bounded excerpt of its line ([`Found::excerpt`]), never the
+//!   whole line: memory and output grow with the references, not with their lines.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -22,6 +27,22 @@ use crate::text::{Encoding, LineCursor, LineIndex};
 /// Files larger than this are skipped (bytes).
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
+/// Characters of its line kept on each side of a reference in [`Found::excerpt`].
+pub const EXCERPT_CONTEXT: usize = 100;
+
+/// What marks a cut in an excerpt.
+pub const CUT: &str = "…";
+
+/// The UTF-8 byte order mark, which the command line does not count as a column.
+const BOM: &str = "\u{feff}";
+
+/// A file's text as it is analysed: without a leading byte order mark (editors do
+/// not show it, so columns count from after it). Spans in a [`Report`] are offsets in
+/// this text: whoever re-reads a file to convert them must strip it the same way.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
 /// One reference with its position and findings.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -35,10 +56,15 @@ pub struct Found {
     pub end_line: usize,
     /// 1-based exclusive end column, in Unicode scalar values.
     pub end_column: usize,
-    /// The text of the start line (without its line ending).
-    pub line_text: String,
-    /// Byte span within `line_text` (clamped to the line).
-    pub line_span: std::ops::Range<usize>,
+    /// 1-based start and exclusive end columns in UTF-16 code units, the end clamped
+    /// to the start line (as SARIF wants them).
+    pub utf16_columns: (usize, usize),
+    /// The start line around the reference (without its line ending): at most
+    /// [`EXCERPT_CONTEXT`] characters on each side of it, with [`CUT`] where the line
+    /// goes on. Never the whole of a long line: its size is bounded whatever the line.
+    pub excerpt: String,
+    /// Byte span of the reference within `excerpt` (clamped to the start line).
+    pub excerpt_span: std::ops::Range<usize>,
     /// Findings under the policy, most severe first.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -249,18 +275,56 @@ pub fn analyse_at(
                 .saturating_sub(lr.start)
                 .min(line_text.len())
                 .max(s);
+            let (excerpt, excerpt_span) = excerpt(line_text, s..e);
             Found {
                 reference,
                 line: l0 + 1,
                 column: c0 + 1,
                 end_line: l1 + 1,
                 end_column: c1 + 1,
-                line_text: line_text.to_string(),
-                line_span: s..e,
+                utf16_columns: utf16_columns(line_text, s..e),
+                excerpt,
+                excerpt_span,
                 diagnostics,
             }
         })
         .collect()
+}
+
+/// 1-based UTF-16 columns of the byte span `span` of `line` (both on char boundaries).
+fn utf16_columns(line: &str, span: std::ops::Range<usize>) -> (usize, usize) {
+    let units = |s: &str| s.chars().map(char::len_utf16).sum::<usize>();
+    let start = units(line.get(..span.start).unwrap_or("")) + 1;
+    (start, start + units(line.get(span).unwrap_or("")))
+}
+
+/// `line` cut to [`EXCERPT_CONTEXT`] characters on each side of the byte span `span`
+/// (on char boundaries), with [`CUT`] at each end cut off; and the span within it.
+pub fn excerpt(line: &str, span: std::ops::Range<usize>) -> (String, std::ops::Range<usize>) {
+    let (before, rest) = line.split_at(span.start.min(line.len()));
+    let (it, after) = rest.split_at((span.end - span.start).min(rest.len()));
+    let from = before
+        .char_indices()
+        .rev()
+        .nth(EXCERPT_CONTEXT - 1)
+        .map_or(0, |(i, _)| i);
+    let to = after
+        .char_indices()
+        .nth(EXCERPT_CONTEXT)
+        .map_or(after.len(), |(i, _)| i);
+    let mut out = String::with_capacity(2 * CUT.len() + (before.len() - from) + it.len() + to);
+    if from > 0 {
+        out.push_str(CUT);
+    }
+    out.push_str(&before[from..]);
+    let start = out.len();
+    out.push_str(it);
+    let end = out.len();
+    out.push_str(&after[..to]);
+    if to < after.len() {
+        out.push_str(CUT);
+    }
+    (out, start..end)
 }
 
 enum Outcome {
@@ -327,9 +391,10 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
         dir: path.parent().map(Path::to_path_buf),
         root: Some(root.to_path_buf()),
     };
-    let found = analyse_at(
-        &text, kind, env.kb, env.policy, env.today, env.store, &place,
-    );
+    // Columns count from after a byte order mark (editors do not show it), so the
+    // text analysed starts after it, and spans are offsets in that text.
+    let text = without_bom(&text);
+    let found = analyse_at(text, kind, env.kb, env.policy, env.today, env.store, &place);
     Outcome::File(FileResult {
         path: shown,
         kind: Some(kind),
@@ -351,8 +416,9 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
             column: 1,
             end_line: 1,
             end_column: 1,
-            line_text: String::new(),
-            line_span: 0..0,
+            utf16_columns: (1, 1),
+            excerpt: String::new(),
+            excerpt_span: 0..0,
             diagnostics,
         }],
     })

@@ -10,6 +10,9 @@
 //!   (YAML, TOML, Markdown) [`context::PARENT_LINES`] lines up; a library call reads at
 //!   most [`calls::WINDOW`] bytes of arguments; no reference is longer than
 //!   [`detect::MAX_WORD`] bytes. So words outside the window keep their result.
+//! * The window is cut at the detector's lines, which end at `\n` only (its parent
+//!   lines are `str::lines`), not at the line index's lines, which also end at a lone
+//!   `\r` (so that a file with lone `\r` line ends keeps its references).
 //! * In Markdown, an edit on a line holding a backtick or a tilde (a code fence may
 //!   open or close there) re-scans to the end of the text.
 //! * Edit ranges are clamped to the text and to character boundaries; no edit panics.
@@ -118,7 +121,7 @@ impl Document {
         let fences_touched =
             self.kind == Some(FileKind::Markdown) && touches_fence(&self.text, start..end);
         self.text.replace_range(start..end, new_text);
-        self.index.edit(start..end, new_text);
+        self.index.edit(&self.text, start..end, new_text.len());
         let Some(kind) = self.kind else { return 0..0 };
         let endpoints = local::endpoints(&self.text, kind == FileKind::Markdown);
         let local = localities(&endpoints);
@@ -160,9 +163,13 @@ impl Document {
 
     /// The window re-scanned after an edit that left `start..new_end` as new text.
     fn window(&self, kind: FileKind, start: usize, new_end: usize, to_the_end: bool) -> Window {
+        let b = self.text.as_bytes();
+        // The start of the line above the one holding `from - by`.
         let line_back = |from: usize, by: usize| {
-            let line = self.index.line_of(from.saturating_sub(by));
-            self.index.line_start(line.saturating_sub(1))
+            let at = from.saturating_sub(by).min(b.len());
+            memchr::memrchr(b'\n', &b[..at])
+                .and_then(|i| memchr::memrchr(b'\n', &b[..i]))
+                .map_or(0, |i| i + 1)
         };
         // Words before `keep` keep their result: a word's context reads at most
         // SCAN_FORWARD bytes on, and a library call at most calls::WINDOW bytes after
@@ -183,12 +190,18 @@ impl Document {
                 end: len,
             };
         }
+        // The start of the `n`-th line after the one holding `at` (or the end).
+        let lines_on = |at: usize, n: usize| {
+            let at = at.min(len);
+            memchr::memchr_iter(b'\n', &b[at..])
+                .nth(n - 1)
+                .map_or(len, |i| at + i + 1)
+        };
         let reach = context::SCAN_BACK.max(calls::WINDOW) + detect::MAX_WORD + 2;
-        let mut last_line = self.index.line_of((new_end + reach).min(len));
+        let mut end = lines_on(new_end + reach, 2);
         if matches!(kind, FileKind::Yaml | FileKind::Toml | FileKind::Markdown) {
-            last_line = last_line.max(self.index.line_of(new_end) + context::PARENT_LINES + 1);
+            end = end.max(lines_on(new_end, context::PARENT_LINES + 3));
         }
-        let end = self.index.line_start(last_line + 2).min(len);
         Window { scan, keep, end }
     }
 

@@ -491,6 +491,42 @@ fn workspace_scan_covers_unopened_files() {
     assert_eq!(c.shutdown(), Some(0));
 }
 
+/// Files read from disk (the start-up scan, pull diagnostics of unopened files) are
+/// positioned as an editor shows them: a byte order mark is not a character, and a
+/// lone `\r` ends a line.
+#[test]
+fn files_on_disk_are_positioned_as_editors_show_them() {
+    const MODEL: &str = "model = \"meta-llama/Llama-3.1-8B\"";
+    // (file, text, expected start of its first diagnostic)
+    let cases = [
+        ("bom.py", format!("\u{feff}{MODEL}\n"), (0, 9)),
+        ("bom_cr.py", format!("\u{feff}a = 1\r{MODEL}\r"), (1, 9)),
+        ("cr.py", format!("a = 1\r\r\n{MODEL}"), (2, 9)),
+    ];
+    let files: Vec<(&str, &str)> = cases.iter().map(|(f, t, _)| (*f, t.as_str())).collect();
+    let ws = workspace(&files);
+    let mut c = Client::start(ws.path());
+    c.initialize(ws.path(), neovim_capabilities(), json!({}));
+    let pulled = c.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    for (file, text, (line, ch)) in &cases {
+        let uri = file_uri(&ws.path().join(file));
+        let pushed = c.diagnostics(&uri, None);
+        let pulled = pulled["result"]["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["uri"] == uri.as_str()))
+            .map_or(Value::Null, |i| i["items"].clone());
+        for diags in [&pushed, &pulled] {
+            let start = &diags[0]["range"]["start"];
+            assert_eq!(
+                (start["line"].as_u64(), start["character"].as_u64()),
+                (Some(*line), Some(*ch)),
+                "{text:?}: {diags}"
+            );
+        }
+    }
+    assert_eq!(c.shutdown(), Some(0));
+}
+
 /// Hover, completion and links in the policy file.
 #[test]
 fn policy_file_hover_completion_links() {

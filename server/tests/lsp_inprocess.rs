@@ -176,3 +176,89 @@ async fn hover_and_diagnostic_snapshots() {
         golden(&format!("{name}.hover.md"), &format!("{md}\n"));
     }
 }
+
+/// The first diagnostic's start (line, character) in a `publishDiagnostics` message.
+fn first_start(diags: &Value) -> (u64, u64) {
+    let start = &diags["params"]["diagnostics"][0]["range"]["start"];
+    (
+        start["line"].as_u64().unwrap_or(u64::MAX),
+        start["character"].as_u64().unwrap_or(u64::MAX),
+    )
+}
+
+/// An edit: start line and character, end line and character, new text.
+type Edit = (u32, u32, u32, u32, &'static str);
+
+/// A lone `\r` ends a line, as `\n` and `\r\n` do (LSP 3.17), when a document is
+/// opened and after edits that make or break `\r\n` pairs; hovers find the reference
+/// where the diagnostic says it is.
+#[tokio::test]
+async fn lone_carriage_returns_end_lines() {
+    const MODEL: &str = "model = \"meta-llama/Llama-3.1-8B\"";
+    // (text opened, edits as (start line, character, end line, character, new text),
+    // expected start of the diagnostic afterwards)
+    let cases: Vec<(String, Vec<Edit>, (u64, u64))> = vec![
+        (format!("a = 1\r{MODEL}\r"), vec![], (1, 9)),
+        (format!("a = 1\r\n{MODEL}\r\n"), vec![], (1, 9)),
+        (format!("a = 1\r\r\n{MODEL}"), vec![], (2, 9)),
+        // A `\n` after a lone `\r` makes one line end of the two.
+        (format!("a = 1\r{MODEL}"), vec![(1, 0, 1, 0, "\n")], (1, 9)),
+        // A `\r` after a `\n` is a line end of its own.
+        (format!("a = 1\n{MODEL}"), vec![(1, 0, 1, 0, "\r")], (2, 9)),
+        // An empty line deleted, and a `\r\n` written as two line ends.
+        (
+            format!("a = 1\r\n\r\n{MODEL}"),
+            vec![(1, 0, 2, 0, "")],
+            (1, 9),
+        ),
+        (
+            format!("a = 1\n{MODEL}"),
+            vec![(0, 5, 1, 0, "\r\r\n")],
+            (2, 9),
+        ),
+        (
+            format!("a = 1\r{MODEL}"),
+            vec![(0, 0, 0, 0, "b\r\r\n"), (0, 1, 0, 1, "\n")],
+            (4, 9),
+        ),
+    ];
+    let mut h = Harness::start();
+    h.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}})).await;
+    h.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        .await;
+    for (i, (text, edits, want)) in cases.iter().enumerate() {
+        let uri = format!("file:///ws/cr{i}.py");
+        h.send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}})).await;
+        let u = uri.clone();
+        let mut diags = h
+            .until(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u.as_str()
+            })
+            .await;
+        for (v, (l0, c0, l1, c1, new)) in edits.iter().enumerate() {
+            let change = json!({"range": {"start": {"line": l0, "character": c0}, "end": {"line": l1, "character": c1}}, "text": new});
+            h.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": v + 2}, "contentChanges": [change]}})).await;
+            let version = v + 2;
+            diags = h
+                .until(|m| {
+                    m["method"] == "textDocument/publishDiagnostics"
+                        && m["params"]["uri"] == u.as_str()
+                        && m["params"]["version"] == version
+                })
+                .await;
+        }
+        assert_eq!(first_start(&diags), *want, "{text:?} after {edits:?}");
+        let hover = h
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": want.0, "character": want.1 + 3}}),
+            )
+            .await;
+        assert!(
+            hover["result"]["contents"]["value"]
+                .as_str()
+                .is_some_and(|md| md.contains("Llama")),
+            "{text:?} after {edits:?}: {hover}"
+        );
+    }
+}

@@ -130,13 +130,15 @@ pub fn of_disk(s: &State, path: &std::path::Path) -> Vec<Diagnostic> {
     let (Some(kind), Ok(text)) = (kind, std::fs::read_to_string(path)) else {
         return Vec::new();
     };
-    let mut refs = crate::detect::detect(&text, kind, &s.kb);
+    // As `check` reads it, and as an editor shows it: without a byte order mark.
+    let text = crate::check::without_bom(&text);
+    let mut refs = crate::detect::detect(text, kind, &s.kb);
     let place = crate::evidence::Place {
         dir: path.parent().map(std::path::Path::to_path_buf),
         root: s.root.clone(),
     };
-    crate::evidence::weigh::attach(&mut refs, &text, kind, &s.kb, &s.evidence, &place);
-    for_refs(s, &text, &LineIndex::new(&text), &refs)
+    crate::evidence::weigh::attach(&mut refs, text, kind, &s.kb, &s.evidence, &place);
+    for_refs(s, text, &LineIndex::new(text), &refs)
 }
 
 impl Backend {

@@ -150,10 +150,12 @@ impl Backend {
             let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
                 continue;
             };
+            // The report's spans are offsets in the text without its byte order mark.
+            let text = crate::check::without_bom(&text);
             let Some(diags) = self.with_state(|s| {
-                let index = crate::text::LineIndex::new(&text);
+                let index = crate::text::LineIndex::new(text);
                 let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
-                diagnostics::for_refs(s, &text, &index, &refs)
+                diagnostics::for_refs(s, text, &index, &refs)
             }) else {
                 continue;
             };

@@ -403,7 +403,7 @@ fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) 
             "line": f.line,
             "offset": f.column,
             "symbol": f.reference.text,
-            "additionalContext": f.line_text.trim(),
+            "additionalContext": f.excerpt.trim(),
         }));
     }
     c.insert("evidence".into(), json!({"occurrences": occurrences}));

@@ -1,9 +1,10 @@
-//! Terminal output: each finding at error or warning severity with its source line and
-//! the reference underlined, then a summary. `--all` also lists every reference.
+//! Terminal output: each finding at error or warning severity with its source line
+//! (the excerpt around the reference, see `Found::excerpt`) and the reference
+//! underlined, then a summary. `--all` also lists every reference.
 
 use std::fmt::Write as _;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use crate::card::short_label;
 use crate::check::{FileResult, Report};
@@ -103,21 +104,34 @@ fn file_part(f: &FileResult, kb: &KnowledgeBase, policy: &Policy, opts: Options)
                     Level::WARNING
                 }
             };
-            let mut groups = vec![
-                level(first.severity)
-                    .primary_title(first.message.as_str())
-                    .id(first.code.as_str())
+            let snippet = Snippet::source(r.excerpt.as_str())
+                .line_start(r.line)
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(r.excerpt_span.clone())
+                        .label(label.as_str()),
+                );
+            let title = level(first.severity)
+                .primary_title(first.message.as_str())
+                .id(first.code.as_str());
+            // The snippet gives the column from the excerpt; an excerpt that does not
+            // start its line needs the column given (and is shown as a second place).
+            let starts_line = r
+                .excerpt
+                .get(..r.excerpt_span.start)
+                .map(|s| s.chars().count() + 1)
+                == Some(r.column);
+            let mut groups = vec![if starts_line {
+                title.element(snippet.path(f.path.as_str()))
+            } else {
+                title
                     .element(
-                        Snippet::source(r.line_text.as_str())
-                            .line_start(r.line)
-                            .path(f.path.as_str())
-                            .annotation(
-                                AnnotationKind::Primary
-                                    .span(r.line_span.clone())
-                                    .label(label.as_str()),
-                            ),
-                    ),
-            ];
+                        Origin::path(f.path.as_str())
+                            .line(r.line)
+                            .char_column(r.column),
+                    )
+                    .element(snippet)
+            }];
             let mut lines = Vec::new();
             for d in shown.iter().skip(1) {
                 lines.push((

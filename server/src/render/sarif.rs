@@ -194,18 +194,6 @@ pub fn fnv1a(parts: &[&str]) -> u64 {
     h
 }
 
-/// UTF-16 columns (1-based, end exclusive) of a reference on its start line.
-pub fn utf16_columns(r: &Found) -> (usize, usize) {
-    let units = |end: usize| {
-        r.line_text
-            .get(..end)
-            .map_or(0, |s| s.chars().map(char::len_utf16).sum::<usize>())
-    };
-    let start = units(r.line_span.start) + 1;
-    let end = units(r.line_span.end) + 1;
-    (start, end.max(start))
-}
-
 fn properties(r: &Found, d: &Diagnostic, kb: &KnowledgeBase) -> Value {
     let mut p = serde_json::Map::new();
     p.insert("reference".into(), json!(r.reference.text));
@@ -237,39 +225,44 @@ fn shown(d: &Diagnostic, all: bool) -> bool {
 pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Options) -> String {
     let root = opts.root.as_deref();
     let index = |code: Code| Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
-    let mut results = Vec::new();
+    // Each result is serialized as it is made: a tree of values of every result took
+    // 16 times the size of the log.
+    let mut results = String::new();
     for f in &report.files {
         // Fingerprints: file, code and reference text, plus the ordinal among equal
         // triples in the file (so two identical references stay two alerts).
         let mut seen: std::collections::HashMap<(Code, &str), usize> =
             std::collections::HashMap::new();
         for r in &f.found {
-            let (start_col, end_col) = utf16_columns(r);
+            let (start_col, end_col) = r.utf16_columns;
             for d in r.diagnostics.iter().filter(|d| shown(d, opts.all)) {
                 let n = seen.entry((d.code, r.reference.text.as_str())).or_insert(0);
                 let ordinal = n.to_string();
                 *n += 1;
                 let fp = fnv1a(&[&f.path, d.code.as_str(), &r.reference.text, &ordinal]);
-                results.push(json!({
-                    "ruleId": d.code.as_str(),
-                    "ruleIndex": index(d.code),
-                    "level": level(d.severity),
-                    "message": {"text": d.message},
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": artifact(&f.path, root),
-                            "region": {
-                                "startLine": r.line,
-                                "startColumn": start_col,
-                                "endLine": r.line,
-                                "endColumn": end_col,
-                                "snippet": {"text": r.line_text.get(r.line_span.clone()).unwrap_or("")},
+                push_result(
+                    &mut results,
+                    &json!({
+                        "ruleId": d.code.as_str(),
+                        "ruleIndex": index(d.code),
+                        "level": level(d.severity),
+                        "message": {"text": d.message},
+                        "locations": [{
+                            "physicalLocation": {
+                                "artifactLocation": artifact(&f.path, root),
+                                "region": {
+                                    "startLine": r.line,
+                                    "startColumn": start_col,
+                                    "endLine": r.line,
+                                    "endColumn": end_col,
+                                    "snippet": {"text": r.excerpt.get(r.excerpt_span.clone()).unwrap_or("")},
+                                },
                             },
-                        },
-                    }],
-                    "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
-                    "properties": properties(r, d, kb),
-                }));
+                        }],
+                        "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
+                        "properties": properties(r, d, kb),
+                    }),
+                );
             }
         }
     }
@@ -278,20 +271,23 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
         // every checkout.
         let path = relative_path(root, Path::new(&p.path));
         let fp = fnv1a(&[&path, p.code.as_str(), &p.message]);
-        results.push(json!({
-            "ruleId": p.code.as_str(),
-            "ruleIndex": index(p.code),
-            "level": level(p.severity),
-            "message": {"text": p.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": artifact(&path, root),
-                    "region": {"startLine": p.line.max(1)},
-                },
-            }],
-            "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
-            "properties": {"severity": p.severity.as_str()},
-        }));
+        push_result(
+            &mut results,
+            &json!({
+                "ruleId": p.code.as_str(),
+                "ruleIndex": index(p.code),
+                "level": level(p.severity),
+                "message": {"text": p.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&path, root),
+                        "region": {"startLine": p.line.max(1)},
+                    },
+                }],
+                "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
+                "properties": {"severity": p.severity.as_str()},
+            }),
+        );
     }
     let version = env!("CARGO_PKG_VERSION");
     let mut run = json!({
@@ -304,7 +300,7 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
             "rules": Code::ALL.iter().map(|c| rule(*c)).collect::<Vec<_>>(),
         }},
         "columnKind": "utf16CodeUnits",
-        "results": results,
+        "results": RESULTS_SLOT,
         "properties": {
             "policy": {
                 "use": policy.use_case.as_str(),
@@ -344,5 +340,36 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
         "version": "2.1.0",
         "runs": [run],
     });
-    serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    let log =
+        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let slot = serde_json::to_string(RESULTS_SLOT).unwrap_or_default();
+    let results = if results.is_empty() {
+        "[]".to_string()
+    } else {
+        format!("[{results}\n{}]", " ".repeat(RESULTS_INDENT - 2))
+    };
+    log.replacen(&slot, &results, 1)
+}
+
+/// Stands for the results in the log's tree of values, until the serialized results
+/// replace it (no real value holds NUL characters).
+const RESULTS_SLOT: &str = "\u{0}fineprint-results\u{0}";
+
+/// Indentation of a result in the pretty-printed log (`runs[0].results[i]`).
+const RESULTS_INDENT: usize = 8;
+
+/// Appends one result, pretty-printed as it is inside the log, to the items of the
+/// results array made so far (`,`-separated, each on its own lines).
+fn push_result(out: &mut String, result: &Value) {
+    let Ok(text) = serde_json::to_string_pretty(result) else {
+        return;
+    };
+    out.push_str(if out.is_empty() { "\n" } else { ",\n" });
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.extend(std::iter::repeat_n(' ', RESULTS_INDENT));
+        out.push_str(line);
+    }
 }

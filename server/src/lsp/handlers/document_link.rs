@@ -37,7 +37,7 @@ pub fn run(b: &Backend, params: DocumentLinkParams) -> Option<Option<Vec<Documen
                 if bytes[i] == b'"' {
                     let start = i + 1;
                     let end = text[start..]
-                        .find(['"', '\n'])
+                        .find(['"', '\n', '\r'])
                         .map_or(text.len(), |e| start + e);
                     if let Some(l) = s.kb.license(&text[start..end]) {
                         links.push(DocumentLink {

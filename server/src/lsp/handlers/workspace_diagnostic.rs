@@ -29,8 +29,10 @@ pub async fn run(
                 Some((items, version)) => (items, Some(i64::from(version))),
                 None => {
                     let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    // The report's spans are offsets in the text without its BOM.
+                    let text = crate::check::without_bom(&text);
                     let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
-                    (for_refs(s, &text, &LineIndex::new(&text), &refs), None)
+                    (for_refs(s, text, &LineIndex::new(text), &refs), None)
                 }
             })?;
             items.push(WorkspaceDocumentDiagnosticReport::Full(
