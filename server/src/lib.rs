@@ -25,6 +25,8 @@ pub mod init;
 pub mod kb;
 pub mod lsp;
 pub mod policy;
+pub mod regions;
+pub mod regular_file;
 pub mod render;
 pub mod resolve;
 pub mod rules_check;
