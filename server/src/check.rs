@@ -1,8 +1,13 @@
 //! `fineprint check`: walk paths, detect, resolve and evaluate every file.
 //!
 //! Invariants:
-//! * A file that cannot be read (too large, not UTF-8, binary, unreadable, a link)
-//!   is reported in `skipped` with its reason, and every other file is still checked.
+//! * A file that cannot be read (too large, not UTF-8, binary, unreadable, a link, a
+//!   FIFO, socket or device) is reported in `skipped` with its reason, and every other
+//!   file is still checked. Nothing fineprint would read by its name is dropped
+//!   silently: a name that is not UTF-8 is read (and shown lossily).
+//! * Only regular files are opened (a FIFO is never opened: that would block), and
+//!   never more than [`MAX_FILE_SIZE`] + 1 bytes of one are read, even if it grows
+//!   while it is read (see [`crate::regular_file`]).
 //! * Results are sorted by path and position, whatever order the parallel walk took.
 //! * The walk honours `.gitignore` (and `.ignore`, `.fineprintignore`), reads dotfiles
 //!   such as `.env`, never enters `.git`, and never follows symbolic links.
@@ -21,6 +26,7 @@ use crate::evidence::{Place, Roots, Store};
 use crate::findings::{self, Code, Diagnostic, Severity};
 use crate::kb::KnowledgeBase;
 use crate::policy::Policy;
+use crate::regular_file::{self, ReadError};
 use crate::resolve::Reference;
 use crate::text::{Encoding, LineCursor, LineIndex};
 
@@ -357,20 +363,10 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
             reason,
         })
     };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_SIZE => {
-            return skip(format!(
-                "larger than {} MiB ({} bytes)",
-                MAX_FILE_SIZE / (1024 * 1024),
-                m.len()
-            ));
-        }
-        Ok(_) => {}
-        Err(e) => return skip(format!("unreadable: {e}")),
-    }
-    let bytes = match std::fs::read(path) {
+    let bytes = match regular_file::read(path, MAX_FILE_SIZE) {
         Ok(b) => b,
-        Err(e) => return skip(format!("unreadable: {e}")),
+        Err(ReadError::Io(e)) => return skip(format!("unreadable: {e}")),
+        Err(e) => return skip(e.to_string()),
     };
     if let Some(p) = env.progress {
         p.add(bytes.len());
@@ -422,6 +418,40 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
             diagnostics,
         }],
     })
+}
+
+/// The kind of a file from its name; a name that is not UTF-8 is read lossily (its
+/// extension is what counts), so that such a file is checked rather than dropped.
+fn file_kind(path: &Path) -> Option<FileKind> {
+    FileKind::from_file_name(&path.file_name()?.to_string_lossy())
+}
+
+/// What the walk does with one entry: check it, list it as skipped, or pass over it
+/// (folders, and files fineprint does not read by their name).
+fn walk_entry(root: &Path, entry: &ignore::DirEntry, env: &Env<'_>) -> Option<Outcome> {
+    let path = entry.path();
+    let ft = entry.file_type()?;
+    if ft.is_dir() {
+        return None;
+    }
+    let kind = file_kind(path);
+    let shown = || display_path(root, path, false);
+    let skip = |reason: String| {
+        Some(Outcome::Skip(Skipped {
+            path: shown(),
+            reason,
+        }))
+    };
+    match kind {
+        Some(kind) if ft.is_file() => Some(check_file(path, shown(), kind, root, env)),
+        None if ft.is_file() && is_gguf(path) => Some(check_gguf(path, shown(), root, env)),
+        Some(_) if ft.is_symlink() => skip("symbolic link (not followed)".into()),
+        // A FIFO, socket or device with a name fineprint reads: listed, never opened.
+        _ if !ft.is_file() && !ft.is_symlink() && (kind.is_some() || is_gguf(path)) => skip(
+            format!("not a regular file ({})", regular_file::kind_of(&ft)),
+        ),
+        _ => None,
+    }
 }
 
 fn is_gguf(path: &Path) -> bool {
@@ -486,12 +516,25 @@ fn run_progress(
                 .ok();
             continue;
         }
+        let special = root.metadata().ok().filter(|m| !m.is_file() && !m.is_dir());
+        if let Some(m) = special {
+            // A FIFO, socket or device named on the command line: listed, never opened.
+            let outcome = Outcome::Skip(Skipped {
+                path: display_path(root, root, true),
+                reason: format!(
+                    "not a regular file ({})",
+                    regular_file::kind_of(&m.file_type())
+                ),
+            });
+            results.lock().map(|mut r| r.push(outcome)).ok();
+            continue;
+        }
         if root_is_file {
             let shown = display_path(root, root, true);
             let dir = root
                 .parent()
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            let outcome = match FileKind::from_path(root) {
+            let outcome = match file_kind(root) {
                 Some(kind) => check_file(root, shown, kind, &dir, &env),
                 None if is_gguf(root) => check_gguf(root, shown, &dir, &env),
                 None => Outcome::Skip(Skipped {
@@ -533,30 +576,7 @@ fn run_progress(
                         path: root.display().to_string(),
                         reason: format!("walk error: {e}"),
                     })),
-                    Ok(entry) => {
-                        let path = entry.path();
-                        let ft = entry.file_type();
-                        let kind = FileKind::from_path(path);
-                        match (ft, kind) {
-                            (Some(ft), Some(kind)) if ft.is_file() => Some(check_file(
-                                path,
-                                display_path(root, path, false),
-                                kind,
-                                root,
-                                env,
-                            )),
-                            (Some(ft), None) if ft.is_file() && is_gguf(path) => {
-                                Some(check_gguf(path, display_path(root, path, false), root, env))
-                            }
-                            (Some(ft), Some(_)) if ft.is_symlink() => {
-                                Some(Outcome::Skip(Skipped {
-                                    path: display_path(root, path, false),
-                                    reason: "symbolic link (not followed)".into(),
-                                }))
-                            }
-                            _ => None,
-                        }
-                    }
+                    Ok(entry) => walk_entry(root, &entry, env),
                 };
                 if let Some(o) = outcome
                     && let Ok(mut r) = results.lock()
@@ -570,7 +590,7 @@ fn run_progress(
             let seen = seen.into_inner().unwrap_or_default();
             for path in tracked_but_not_walked(root, work, gitdir, &seen) {
                 let shown = display_path(root, &path, false);
-                let outcome = match FileKind::from_path(&path) {
+                let outcome = match file_kind(&path) {
                     Some(kind) => check_file(&path, shown, kind, root, &env),
                     None => check_gguf(&path, shown, root, &env),
                 };
@@ -613,7 +633,7 @@ fn tracked_but_not_walked(
         .filter_map(|p| Some(root.join(p.strip_prefix(&canon_root).ok()?)))
         .filter(|p| {
             !seen.contains(p)
-                && (FileKind::from_path(p).is_some() || is_gguf(p))
+                && (file_kind(p).is_some() || is_gguf(p))
                 && !p.components().any(|c| c.as_os_str() == ".git")
                 && p.symlink_metadata().is_ok_and(|m| m.is_file())
                 && !fineprint_ignored(root, p)
@@ -644,17 +664,18 @@ fn unused_exceptions(report: &Report, policy: &Policy) -> Vec<PolicyFinding> {
     let Some(file) = &policy.file else {
         return Vec::new();
     };
+    // One pass over the references, each matched once against the exceptions' set.
+    let mut used = vec![false; policy.exceptions().len()];
+    for r in report.files.iter().flat_map(|f| &f.found) {
+        policy.mark_exceptions(&r.reference.id, &mut used);
+        policy.mark_exceptions(&r.reference.text, &mut used);
+    }
     policy
-        .exceptions
+        .exceptions()
         .iter()
-        .filter(|e| {
-            !report
-                .files
-                .iter()
-                .flat_map(|f| &f.found)
-                .any(|r| e.matches(&r.reference.id) || e.matches(&r.reference.text))
-        })
-        .filter_map(|e| {
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .filter_map(|(e, _)| {
             let severity = policy.severity_of(Code::ExceptionUnused, Severity::Warning)?;
             Some(PolicyFinding {
                 path: file.display().to_string(),

@@ -122,10 +122,7 @@ pub fn evaluate(
     let name = display_name(r);
 
     // Exceptions come first: a live one replaces every other finding.
-    let exception = policy
-        .exceptions
-        .iter()
-        .find(|e| e.matches(&r.id) || e.matches(&r.text));
+    let exception = policy.exception_for(&r.id, &r.text);
     if let Some(e) = exception {
         if e.expired(today) {
             let until = e.expires.as_deref().unwrap_or("");
@@ -222,7 +219,7 @@ pub fn evaluate(
     }
 
     // Allow and deny lists.
-    if let Some(d) = policy.deny.iter().find(|d| d.matches(&lic.id)) {
+    if let Some(d) = policy.denied_by(&lic.id) {
         out.push(
             Code::LicenseDenied,
             Severity::Error,
@@ -237,8 +234,8 @@ pub fn evaluate(
             x.policy_line = Some(d.line);
         }
     }
-    let allowed = policy.allow.iter().find(|a| a.matches(&lic.id));
-    if !policy.allow.is_empty() && allowed.is_none() {
+    let allowed = policy.allowed_by(&lic.id);
+    if !policy.allow().is_empty() && allowed.is_none() {
         out.push(
             Code::LicenseNotAllowed,
             Severity::Error,

@@ -263,7 +263,8 @@ use = \"commercial\"\n\
 
 /// Whether `pyproject.toml` in `dir` has a `[tool.fineprint]` table.
 fn pyproject_has_policy(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("pyproject.toml"))
+    // Through the policy reader: a FIFO named pyproject.toml is not opened.
+    crate::policy::read_file(&dir.join("pyproject.toml"))
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
         .and_then(|t| t.get("tool").and_then(|x| x.get("fineprint")).cloned())
@@ -280,7 +281,7 @@ pub fn run(dir: &Path, kb: &KnowledgeBase, force: bool) -> Result<Outcome, InitE
     }
     let path = dir.join("fineprint.toml");
     if !force {
-        if path.exists() {
+        if crate::policy::present(&path) {
             return Err(InitError(format!(
                 "error: {} already exists; fineprint init does not overwrite a policy (pass --force to replace it)",
                 path.display()

@@ -4,7 +4,8 @@
 //! Layers (each knows nothing of the ones after it):
 //! 0. [`kb`] (the knowledge base, as data; it imports no engine code), [`text`]
 //!    (positions) and [`candidate`]: what the detector hands the resolver (a word's
-//!    shape, its context, a call's arguments), below both;
+//!    shape, its context, a call's arguments), below both; [`regular_file`] (reading
+//!    only regular files, with a cap) and [`regions`] (ISO 3166-1 codes) are leaves;
 //! 1. [`resolve`]: a candidate's family, variant and license, with how we know;
 //! 2. [`detect`]: text in, references with byte spans out (it asks `resolve`);
 //! 3. [`policy`] and [`findings`]: diagnostics under the project's policy, sharing the
@@ -25,6 +26,8 @@ pub mod init;
 pub mod kb;
 pub mod lsp;
 pub mod policy;
+pub mod regions;
+pub mod regular_file;
 pub mod render;
 pub mod resolve;
 pub mod rules_check;

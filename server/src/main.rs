@@ -224,15 +224,20 @@ fn draw_progress(progress: &fineprint::check::Progress, elapsed: Duration, width
     line.len()
 }
 
+/// The exit code when the reader of standard output goes away: the code the command
+/// would have ended with (`check` sets it to 1 when it found errors before it writes),
+/// so that a pipe closed early never turns a failing check into a passing one.
+static BROKEN_PIPE_EXIT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
 /// Writes to standard output; a reader that went away (`fineprint check | head -1`)
-/// ends the process quietly with code 0 instead of a panic, as other command-line
-/// tools do; any other write error ends it with code 2 and a message.
+/// ends the process quietly, with no message and the code in [`BROKEN_PIPE_EXIT`],
+/// instead of a panic; any other write error ends it with code 2 and a message.
 fn write_stdout(args: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+            std::process::exit(BROKEN_PIPE_EXIT.load(std::sync::atomic::Ordering::Relaxed));
         }
         eprintln!("error: cannot write to standard output: {e}");
         std::process::exit(2);
@@ -369,9 +374,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     )
                 }
             };
-            outln!("{}", text.trim_end());
             let failed = report.count(Severity::Error) > 0
                 || (deny == Some(Deny::Warnings) && report.count(Severity::Warning) > 0);
+            BROKEN_PIPE_EXIT.store(i32::from(failed), std::sync::atomic::Ordering::Relaxed);
+            outln!("{}", text.trim_end());
             Ok(if failed {
                 ExitCode::from(1)
             } else {

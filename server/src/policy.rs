@@ -8,6 +8,14 @@
 //!   `severity.non-commercial`, `tool.fineprint.use` in `pyproject.toml`; arrays of
 //!   tables are indexed from 0, an entry of a list of strings is named by its list).
 //!   Only a file that cannot be read at all has no line.
+//! * A policy file is read only when it is a regular file (or a link to one) of at
+//!   most [`MAX_POLICY_SIZE`] bytes; a folder, FIFO, socket, device or link to nothing
+//!   where a policy file is looked for is an error, never a silent default, and a FIFO
+//!   is never opened (see [`crate::regular_file`]).
+//! * Loading is linear in the size of the file: lines come from one line index, and
+//!   the globs of `allow`, `deny` and `exceptions` are each compiled into one
+//!   [`GlobSet`], which also answers which entry a model or license matches (the
+//!   first in file order). The lists are private so that they and their sets agree.
 //! * Without any policy file the default is the cautious one: `use = "commercial"`.
 //! * Every rule of a parsed policy remembers its line, so findings can point at the
 //!   line that made them.
@@ -15,12 +23,16 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::codes::{Code, Severity};
 use crate::kb::{KnowledgeBase, line_col};
+use crate::text::LineIndex;
+
+/// The largest policy file read (bytes); a larger one is an error.
+pub const MAX_POLICY_SIZE: u64 = 1024 * 1024;
 
 /// How the project uses models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -146,14 +158,6 @@ pub struct LicenseRule {
     pub pattern: String,
     /// 1-based line in the policy file.
     pub line: usize,
-    matcher: GlobMatcher,
-}
-
-impl LicenseRule {
-    /// Whether the rule covers a license id.
-    pub fn matches(&self, id: &str) -> bool {
-        self.matcher.is_match(id.to_ascii_lowercase())
-    }
 }
 
 /// A per-model exception.
@@ -167,15 +171,9 @@ pub struct Exception {
     pub expires: Option<String>,
     /// 1-based line of the `model` key.
     pub line: usize,
-    matcher: GlobMatcher,
 }
 
 impl Exception {
-    /// Whether the exception covers a model id or reference text.
-    pub fn matches(&self, id: &str) -> bool {
-        self.matcher.is_match(id.to_ascii_lowercase())
-    }
-
     /// Whether it has expired on `today` (`YYYY-MM-DD`).
     pub fn expired(&self, today: &str) -> bool {
         self.expires.as_deref().is_some_and(|e| e < today)
@@ -197,12 +195,15 @@ pub struct Policy {
     pub regions: Vec<String>,
     /// Fields of use the project serves.
     pub purposes: Vec<String>,
-    /// Licenses accepted.
-    pub allow: Vec<LicenseRule>,
-    /// Licenses refused.
-    pub deny: Vec<LicenseRule>,
-    /// Per-model exceptions.
-    pub exceptions: Vec<Exception>,
+    /// Licenses accepted ([`Policy::allow`]).
+    allow: Vec<LicenseRule>,
+    /// Licenses refused ([`Policy::deny`]).
+    deny: Vec<LicenseRule>,
+    /// Per-model exceptions ([`Policy::exceptions`]).
+    exceptions: Vec<Exception>,
+    /// The globs of `allow`, `deny` and `exceptions`, entry `i` of a set being entry
+    /// `i` of its list.
+    sets: Sets,
     /// Severity overrides (`None`: off).
     pub severity: HashMap<Code, Option<Severity>>,
     /// Extra rules folder, resolved against the policy file's folder.
@@ -225,12 +226,39 @@ impl Default for Policy {
             allow: Vec::new(),
             deny: Vec::new(),
             exceptions: Vec::new(),
+            sets: Sets::default(),
             severity: HashMap::new(),
             rules_dir: None,
             file: None,
             key_lines: HashMap::new(),
         }
     }
+}
+
+/// The compiled globs of a policy's lists.
+#[derive(Debug, Clone)]
+struct Sets {
+    allow: GlobSet,
+    deny: GlobSet,
+    exceptions: GlobSet,
+}
+
+impl Default for Sets {
+    fn default() -> Self {
+        Self {
+            allow: GlobSet::empty(),
+            deny: GlobSet::empty(),
+            exceptions: GlobSet::empty(),
+        }
+    }
+}
+
+/// The index of the first glob of `set` matching any of `texts` (lowercased).
+fn first_match(set: &GlobSet, texts: &[&str]) -> Option<usize> {
+    texts
+        .iter()
+        .filter_map(|t| set.matches(t.to_ascii_lowercase()).into_iter().min())
+        .min()
 }
 
 /// Today's date as `YYYY-MM-DD` (UTC), or `FINEPRINT_TODAY` when set (for tests).
@@ -265,16 +293,17 @@ pub const POLICY_FILES: [&str; 2] = ["fineprint.toml", "pyproject.toml"];
 impl Policy {
     /// Finds the policy for a workspace: `fineprint.toml`, else `[tool.fineprint]` of
     /// `pyproject.toml`, in `start` or the nearest folder above it (stopping at a
-    /// folder that holds `.git`). `Ok(None)` when there is none.
+    /// folder that holds `.git`). `Ok(None)` when there is none. A name that is there
+    /// but is not a readable regular file (a folder, a link to nothing) is an error.
     pub fn discover(start: &Path, kb: &KnowledgeBase) -> Result<Option<Self>, PolicyError> {
         let mut dir = Some(start);
         while let Some(d) = dir {
             let fp = d.join("fineprint.toml");
-            if fp.is_file() {
+            if present(&fp) {
                 return Self::from_file(&fp, kb).map(Some);
             }
             let py = d.join("pyproject.toml");
-            if py.is_file()
+            if present(&py)
                 && let Some(p) = Self::from_pyproject_file(&py, kb)?
             {
                 return Ok(Some(p));
@@ -293,12 +322,12 @@ impl Policy {
         if path.file_name().is_some_and(|n| n == "pyproject.toml") {
             return Self::from_pyproject_file(path, kb).map(Option::unwrap_or_default);
         }
-        let text = read(path)?;
+        let text = read_file(path)?;
         Self::parse(&text, path, kb)
     }
 
     fn from_pyproject_file(path: &Path, kb: &KnowledgeBase) -> Result<Option<Self>, PolicyError> {
-        let text = read(path)?;
+        let text = read_file(path)?;
         Self::parse_pyproject(&text, path, kb)
     }
 
@@ -330,26 +359,19 @@ impl Policy {
         prefix: &str,
         kb: &KnowledgeBase,
     ) -> Result<Self, PolicyError> {
-        // `key`: the key as the policy names it, used when the syntax tree does not
-        // place the span (the tree is the authority: it knows indices and prefixes).
-        let err = |span: std::ops::Range<usize>, key: &str, message: String| {
-            let (line, column) = line_col(text, span.start);
-            PolicyError {
-                file: path.to_path_buf(),
-                line,
-                column,
-                key: Some(key_path_at(text, span.start).unwrap_or_else(|| join(prefix, key))),
-                message,
-            }
+        let at = Places {
+            text,
+            path,
+            prefix,
+            lines: LineIndex::new(text),
         };
-        let line_of = |span: std::ops::Range<usize>| line_col(text, span.start).0;
         let mut p = Self {
             file: Some(path.to_path_buf()),
             ..Self::default()
         };
         if let Some(u) = &raw.use_case {
             p.use_case = *u.get_ref();
-            p.key_lines.insert("use".into(), line_of(u.span()));
+            p.key_lines.insert("use".into(), at.line(u.span()));
         }
         for (key, val, slot) in [
             (
@@ -370,32 +392,23 @@ impl Policy {
         ] {
             if let Some(v) = val {
                 *slot = Some(*v.get_ref());
-                p.key_lines.insert(key.into(), line_of(v.span()));
+                p.key_lines.insert(key.into(), at.line(v.span()));
             }
         }
         for r in &raw.regions {
-            let code = r.get_ref().trim().to_ascii_uppercase();
-            let ok =
-                code == "EU" || (code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()));
-            if !ok {
-                return Err(err(
-                    r.span(),
-                    "regions",
-                    format!(
-                        "expected `EU` or a two-letter ISO 3166 country code such as `DE`, found {:?}",
-                        r.get_ref()
-                    ),
-                ));
+            let code = r.get_ref().trim();
+            if !crate::regions::is_known(code) {
+                return Err(at.err(r.span(), "regions", crate::regions::why_unknown(code)));
             }
             p.key_lines
                 .entry("regions".into())
-                .or_insert_with(|| line_of(r.span()));
-            p.regions.push(code);
+                .or_insert_with(|| at.line(r.span()));
+            p.regions.push(code.to_string());
         }
         for f in &raw.purposes {
             let v = f.get_ref().trim().to_ascii_lowercase();
             if !kb.vocab.fields_of_use.contains(&v) {
-                return Err(err(
+                return Err(at.err(
                     f.span(),
                     "purposes",
                     format!(
@@ -407,55 +420,19 @@ impl Policy {
             }
             p.key_lines
                 .entry("purposes".into())
-                .or_insert_with(|| line_of(f.span()));
+                .or_insert_with(|| at.line(f.span()));
             p.purposes.push(v);
         }
-        for (key, list, out) in [
-            ("allow", &raw.allow, &mut p.allow),
-            ("deny", &raw.deny, &mut p.deny),
-        ] {
-            for g in list {
-                let pat = g.get_ref().trim().to_ascii_lowercase();
-                let matcher = Glob::new(&pat)
-                    .map_err(|e| {
-                        err(
-                            g.span(),
-                            key,
-                            format!("`{}` is not a valid glob: {e}", g.get_ref()),
-                        )
-                    })?
-                    .compile_matcher();
-                let known = kb.licenses.iter().any(|l| {
-                    matcher.is_match(&l.id)
-                        || l.aliases
-                            .iter()
-                            .any(|a| matcher.is_match(a.to_ascii_lowercase()))
-                });
-                if !known {
-                    return Err(err(
-                        g.span(),
-                        key,
-                        format!(
-                            "unknown license id `{}`: no license in the knowledge base matches it (see `fineprint explain --list` or docs/models.md)",
-                            g.get_ref()
-                        ),
-                    ));
-                }
-                out.push(LicenseRule {
-                    pattern: pat,
-                    line: line_of(g.span()),
-                    matcher,
-                });
-            }
-        }
+        (p.allow, p.sets.allow) = license_rules(&at, "allow", &raw.allow, kb)?;
+        (p.deny, p.sets.deny) = license_rules(&at, "deny", &raw.deny, kb)?;
         if let Some(r) = &raw.rules {
             let dir = path.parent().unwrap_or(Path::new(".")).join(r.get_ref());
-            p.key_lines.insert("rules".into(), line_of(r.span()));
+            p.key_lines.insert("rules".into(), at.line(r.span()));
             p.rules_dir = Some(dir);
         }
         for (code, sev) in &raw.severity {
             let Some(c) = Code::parse(code) else {
-                return Err(err(
+                return Err(at.err(
                     sev.span(),
                     "severity",
                     format!(
@@ -477,60 +454,47 @@ impl Policy {
             };
             p.severity.insert(c, s);
         }
-        for e in &raw.exceptions {
-            let pat = e.model.get_ref().trim().to_ascii_lowercase();
-            if pat.is_empty() {
-                return Err(err(
-                    e.model.span(),
-                    "exceptions.model",
-                    "expected a model id or glob, found an empty string".into(),
-                ));
-            }
-            if e.reason.get_ref().trim().is_empty() {
-                return Err(err(
-                    e.reason.span(),
-                    "exceptions.reason",
-                    "an exception needs a reason: expected text, found an empty string".into(),
-                ));
-            }
-            let matcher = Glob::new(&pat)
-                .map_err(|x| {
-                    err(
-                        e.model.span(),
-                        "exceptions.model",
-                        format!("`{}` is not a valid glob: {x}", e.model.get_ref()),
-                    )
-                })?
-                .compile_matcher();
-            let expires = match &e.expires {
-                None => None,
-                Some(v) => {
-                    let (s, shown) = match v.get_ref() {
-                        toml::Value::String(s) => (s.clone(), format!("{s:?}")),
-                        toml::Value::Datetime(d) => (d.to_string(), d.to_string()),
-                        other => (other.to_string(), other.to_string()),
-                    };
-                    if !crate::kb::valid_date(&s) {
-                        return Err(err(
-                            v.span(),
-                            "exceptions.expires",
-                            format!(
-                                "expected a date YYYY-MM-DD (e.g. expires = 2027-06-30), found {shown}"
-                            ),
-                        ));
-                    }
-                    Some(s)
-                }
-            };
-            p.exceptions.push(Exception {
-                model: e.model.get_ref().clone(),
-                reason: e.reason.get_ref().clone(),
-                expires,
-                line: line_of(e.model.span()),
-                matcher,
-            });
-        }
+        (p.exceptions, p.sets.exceptions) = exceptions(&at, &raw.exceptions)?;
         Ok(p)
+    }
+
+    /// Licenses accepted, in file order.
+    pub fn allow(&self) -> &[LicenseRule] {
+        &self.allow
+    }
+
+    /// Licenses refused, in file order.
+    pub fn deny(&self) -> &[LicenseRule] {
+        &self.deny
+    }
+
+    /// Per-model exceptions, in file order.
+    pub fn exceptions(&self) -> &[Exception] {
+        &self.exceptions
+    }
+
+    /// The first `allow` rule (in file order) covering a license id.
+    pub fn allowed_by(&self, license: &str) -> Option<&LicenseRule> {
+        first_match(&self.sets.allow, &[license]).and_then(|i| self.allow.get(i))
+    }
+
+    /// The first `deny` rule (in file order) covering a license id.
+    pub fn denied_by(&self, license: &str) -> Option<&LicenseRule> {
+        first_match(&self.sets.deny, &[license]).and_then(|i| self.deny.get(i))
+    }
+
+    /// The first exception (in file order) covering a model id or reference text.
+    pub fn exception_for(&self, id: &str, text: &str) -> Option<&Exception> {
+        first_match(&self.sets.exceptions, &[id, text]).and_then(|i| self.exceptions.get(i))
+    }
+
+    /// Marks in `used` (one flag per exception) every exception covering `text`.
+    pub fn mark_exceptions(&self, text: &str, used: &mut [bool]) {
+        for i in self.sets.exceptions.matches(text.to_ascii_lowercase()) {
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
+            }
+        }
     }
 
     /// The severity of a finding after the policy's overrides (`None`: off).
@@ -555,8 +519,16 @@ impl Policy {
     }
 }
 
-fn read(path: &Path) -> Result<String, PolicyError> {
-    let bytes = std::fs::read(path).map_err(|e| PolicyError {
+/// Whether something (a file, a folder, a link even to nothing) is at `path`: where a
+/// policy file is looked for, anything there must be a readable policy.
+pub fn present(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
+}
+
+/// The text of a policy file: a regular file (or a link to one) of at most
+/// [`MAX_POLICY_SIZE`] bytes, in UTF-8. Anything else is an error naming the file.
+pub fn read_file(path: &Path) -> Result<String, PolicyError> {
+    let bytes = crate::regular_file::read(path, MAX_POLICY_SIZE).map_err(|e| PolicyError {
         file: path.to_path_buf(),
         line: 0,
         column: 0,
@@ -577,6 +549,172 @@ fn read(path: &Path) -> Result<String, PolicyError> {
                 e.as_bytes().get(at).copied().unwrap_or_default()
             ),
         }
+    })
+}
+
+/// Where things are in a policy text, for lines and errors.
+struct Places<'a> {
+    text: &'a str,
+    path: &'a Path,
+    /// The path of the policy's table in the file (`tool.fineprint`), or empty.
+    prefix: &'a str,
+    lines: LineIndex,
+}
+
+impl Places<'_> {
+    /// The 1-based line of a span's start.
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        self.lines.line_of(span.start) + 1
+    }
+
+    /// An error at a span. `key`: the key as the policy names it, used when the syntax
+    /// tree does not place the span (the tree is the authority: it knows indices and
+    /// prefixes).
+    fn err(&self, span: std::ops::Range<usize>, key: &str, message: String) -> PolicyError {
+        let (line, column) = line_col(self.text, span.start);
+        PolicyError {
+            file: self.path.to_path_buf(),
+            line,
+            column,
+            key: Some(key_path_at(self.text, span.start).unwrap_or_else(|| join(self.prefix, key))),
+            message,
+        }
+    }
+}
+
+/// The rules of `allow` or `deny` (`key`) and their glob set. Every glob must match
+/// a license id or alias of the knowledge base; each id is matched once against the
+/// set, so the cost is linear in the globs and in the licenses.
+fn license_rules(
+    at: &Places<'_>,
+    key: &str,
+    list: &[Spanned<String>],
+    kb: &KnowledgeBase,
+) -> Result<(Vec<LicenseRule>, GlobSet), PolicyError> {
+    let mut builder = GlobSetBuilder::new();
+    let mut rules = Vec::with_capacity(list.len());
+    for g in list {
+        let pat = g.get_ref().trim().to_ascii_lowercase();
+        let glob = Glob::new(&pat).map_err(|e| {
+            at.err(
+                g.span(),
+                key,
+                format!("`{}` is not a valid glob: {e}", g.get_ref()),
+            )
+        })?;
+        builder.add(glob);
+        rules.push(LicenseRule {
+            pattern: pat,
+            line: at.line(g.span()),
+        });
+    }
+    let set = build_set(at, key, list.first().map(Spanned::span), &builder)?;
+    let mut known = vec![false; list.len()];
+    for l in &kb.licenses {
+        let aliases = l.aliases.iter().map(|a| a.to_ascii_lowercase());
+        for name in std::iter::once(l.id.clone()).chain(aliases) {
+            for i in set.matches(&name) {
+                if let Some(k) = known.get_mut(i) {
+                    *k = true;
+                }
+            }
+        }
+    }
+    if let Some(g) = list.iter().zip(&known).find(|(_, k)| !**k).map(|(g, _)| g) {
+        return Err(at.err(
+            g.span(),
+            key,
+            format!(
+                "unknown license id `{}`: no license in the knowledge base matches it (see `fineprint explain --list` or docs/models.md)",
+                g.get_ref()
+            ),
+        ));
+    }
+    Ok((rules, set))
+}
+
+/// The `[[exceptions]]` entries and the set of their model globs.
+fn exceptions(
+    at: &Places<'_>,
+    raw: &[RawException],
+) -> Result<(Vec<Exception>, GlobSet), PolicyError> {
+    let mut builder = GlobSetBuilder::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for e in raw {
+        let pat = e.model.get_ref().trim().to_ascii_lowercase();
+        if pat.is_empty() {
+            return Err(at.err(
+                e.model.span(),
+                "exceptions.model",
+                "expected a model id or glob, found an empty string".into(),
+            ));
+        }
+        if e.reason.get_ref().trim().is_empty() {
+            return Err(at.err(
+                e.reason.span(),
+                "exceptions.reason",
+                "an exception needs a reason: expected text, found an empty string".into(),
+            ));
+        }
+        let glob = Glob::new(&pat).map_err(|x| {
+            at.err(
+                e.model.span(),
+                "exceptions.model",
+                format!("`{}` is not a valid glob: {x}", e.model.get_ref()),
+            )
+        })?;
+        builder.add(glob);
+        let expires = match &e.expires {
+            None => None,
+            Some(v) => Some(expiry(at, v)?),
+        };
+        out.push(Exception {
+            model: e.model.get_ref().clone(),
+            reason: e.reason.get_ref().clone(),
+            expires,
+            line: at.line(e.model.span()),
+        });
+    }
+    let set = build_set(
+        at,
+        "exceptions",
+        raw.first().map(|e| e.model.span()),
+        &builder,
+    )?;
+    Ok((out, set))
+}
+
+/// An `expires` value as `YYYY-MM-DD`.
+fn expiry(at: &Places<'_>, v: &Spanned<toml::Value>) -> Result<String, PolicyError> {
+    let (s, shown) = match v.get_ref() {
+        toml::Value::String(s) => (s.clone(), format!("{s:?}")),
+        toml::Value::Datetime(d) => (d.to_string(), d.to_string()),
+        other => (other.to_string(), other.to_string()),
+    };
+    if !crate::kb::valid_date(&s) {
+        return Err(at.err(
+            v.span(),
+            "exceptions.expires",
+            format!("expected a date YYYY-MM-DD (e.g. expires = 2027-06-30), found {shown}"),
+        ));
+    }
+    Ok(s)
+}
+
+/// Compiles a list's globs; the error (a set too large for the matcher) is placed at
+/// the list's first entry.
+fn build_set(
+    at: &Places<'_>,
+    key: &str,
+    first: Option<std::ops::Range<usize>>,
+    builder: &GlobSetBuilder,
+) -> Result<GlobSet, PolicyError> {
+    builder.build().map_err(|e| {
+        at.err(
+            first.unwrap_or(0..0),
+            key,
+            format!("the globs of `{key}` cannot be compiled together: {e}"),
+        )
     })
 }
 

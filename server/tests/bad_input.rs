@@ -457,3 +457,201 @@ fn language_server_answers_for_bad_documents() {
     assert!(c.alive());
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// Runs a command, killing it and failing the test if it has not ended in 60 s (a
+/// FIFO that is opened blocks for ever).
+fn run_bounded(cmd: &mut Command) -> std::process::Output {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run fineprint");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().ok();
+            panic!("fineprint hung: {cmd:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo")
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// Where a policy file is looked for or named, only a regular file (or a link to one)
+/// of at most 1 MiB is read; anything else is exit 2 naming the file and the reason,
+/// never a silent default, and a FIFO is never opened (that would block).
+#[test]
+fn policy_files_that_are_not_regular_files_are_errors() {
+    // (what is at fineprint.toml, --config, expected exit, text expected on stderr)
+    type Setup = fn(&Path);
+    let cases: &[(&str, Setup, Option<&str>, i32, &str)] = &[
+        (
+            "a folder",
+            |d| std::fs::create_dir(d.join("fineprint.toml")).expect("mkdir"),
+            None,
+            2,
+            "fineprint.toml: cannot read the policy file: not a regular file (directory)",
+        ),
+        (
+            "a link to nothing",
+            |d| {
+                std::os::unix::fs::symlink(d.join("nowhere.toml"), d.join("fineprint.toml"))
+                    .expect("ln")
+            },
+            None,
+            2,
+            "fineprint.toml: cannot read the policy file: a symbolic link to a file that does not exist",
+        ),
+        (
+            "a FIFO",
+            |d| mkfifo(&d.join("fineprint.toml")),
+            None,
+            2,
+            "fineprint.toml: cannot read the policy file: not a regular file (FIFO)",
+        ),
+        (
+            "a pyproject.toml folder",
+            |d| std::fs::create_dir(d.join("pyproject.toml")).expect("mkdir"),
+            None,
+            2,
+            "pyproject.toml: cannot read the policy file: not a regular file (directory)",
+        ),
+        (
+            "--config FIFO",
+            |d| mkfifo(&d.join("p.toml")),
+            Some("p.toml"),
+            2,
+            "p.toml: cannot read the policy file: not a regular file (FIFO)",
+        ),
+        (
+            "--config over 1 MiB",
+            |d| write(d, "p.toml", "# padding\n".repeat(104_858).as_bytes()),
+            Some("p.toml"),
+            2,
+            "p.toml: cannot read the policy file: larger than 1 MiB (1048580 bytes)",
+        ),
+        (
+            "a link to a regular file",
+            |d| {
+                write(d, "policies/research.toml", b"use = \"research\"\n");
+                std::os::unix::fs::symlink("policies/research.toml", d.join("fineprint.toml"))
+                    .expect("ln");
+            },
+            None,
+            0,
+            "",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, setup, config, code, needle) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "good.py", GOOD.as_bytes());
+        setup(dir.path());
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fineprint"));
+        cmd.arg("check").arg(dir.path().join("good.py"));
+        if let Some(c) = config {
+            cmd.arg("--config").arg(dir.path().join(c));
+        } else {
+            cmd.current_dir(dir.path());
+        }
+        let out = run_bounded(&mut cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() != Some(*code) || !stderr.contains(needle) {
+            failures.push(format!(
+                "{what}: expected exit {code} and {needle:?}; got {:?}: {stderr}",
+                out.status.code()
+            ));
+        }
+    }
+    // `--config /dev/zero`: refused before a byte is read.
+    let out = run_bounded(Command::new(env!("CARGO_BIN_EXE_fineprint")).args([
+        "check",
+        "--config",
+        "/dev/zero",
+        ".",
+    ]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(2)
+        || !stderr.contains(
+            "/dev/zero: cannot read the policy file: not a regular file (character device)",
+        )
+    {
+        failures.push(format!("/dev/zero: {:?}: {stderr}", out.status.code()));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// In a checked folder, a FIFO or socket with a name fineprint reads is listed in
+/// `skipped` (and never opened), and a file whose name is not UTF-8 is checked.
+#[test]
+fn walk_lists_special_files_and_reads_names_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "good.py", GOOD.as_bytes());
+    mkfifo(&dir.path().join("fifo.py"));
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock.py")).expect("bind");
+    mkfifo(&dir.path().join("not-read.txt"));
+    std::fs::write(
+        dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9.py")),
+        GOOD,
+    )
+    .expect("write");
+    let out = run_bounded(
+        Command::new(env!("CARGO_BIN_EXE_fineprint"))
+            .arg("check")
+            .arg(dir.path())
+            .args(["--format", "json"]),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let skipped: Vec<(&str, &str)> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap_or(""),
+                s["reason"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("fifo.py", "not a regular file (FIFO)"),
+            ("sock.py", "not a regular file (socket)"),
+        ],
+        "{report}"
+    );
+    let paths: std::collections::BTreeSet<&str> = report["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["caf\u{FFFD}.py", "good.py"].into_iter().collect(),
+        "{report}"
+    );
+    // A FIFO named on the command line is listed too, not opened.
+    let out = run_bounded(
+        Command::new(env!("CARGO_BIN_EXE_fineprint"))
+            .arg("check")
+            .arg(dir.path().join("not-read.txt"))
+            .args(["--format", "json"]),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["skipped"][0]["reason"], "not a regular file (FIFO)",
+        "{report}"
+    );
+}

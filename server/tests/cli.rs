@@ -380,7 +380,8 @@ fn missing_paths_are_usage_errors() {
 }
 
 /// A reader that goes away (`fineprint ... | head -1`) ends the command quietly: no
-/// panic, no message, exit code 0.
+/// panic, no message, and the exit code the command would have had (1 when `check`
+/// found errors), so that a closed pipe never makes a failing check pass.
 #[test]
 fn broken_pipes_end_quietly() {
     use std::io::{BufRead as _, BufReader};
@@ -392,12 +393,22 @@ fn broken_pipes_end_quietly() {
         .map(|i| format!("m{i} = AutoModel.from_pretrained(\"meta-llama/Llama-3.1-8B\")\n"))
         .collect();
     write(dir.path(), "big.py", many.as_bytes());
-    let cases: &[&[&str]] = &[
-        &["check", "--all", "big.py"],
-        &["check", "--format", "json", "big.py"],
-        &["rules", "docs"],
+    // FLUX.1 [dev] is non-commercial: an error under the default (commercial) policy.
+    let flux: String = std::iter::once("from diffusers import FluxPipeline\n".to_string())
+        .chain((0..20_000).map(|i| {
+            format!("p{i} = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\")\n")
+        }))
+        .collect();
+    write(dir.path(), "flux.py", flux.as_bytes());
+    let cases: &[(&[&str], i32)] = &[
+        (&["check", "--all", "big.py"], 0),
+        (&["check", "--format", "json", "big.py"], 0),
+        (&["check", "flux.py"], 1),
+        (&["check", "--format", "json", "flux.py"], 1),
+        (&["check", "--format", "sarif", "flux.py"], 1),
+        (&["rules", "docs"], 0),
     ];
-    for args in cases {
+    for (args, code) in cases {
         let mut child = Command::new(env!("CARGO_BIN_EXE_fineprint"))
             .args(*args)
             .current_dir(dir.path())
@@ -416,6 +427,7 @@ fn broken_pipes_end_quietly() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
         assert!(err.trim().is_empty(), "{args:?}: nothing on stderr: {err}");
+        assert_eq!(out.status.code(), Some(*code), "{args:?}");
     }
 }
 

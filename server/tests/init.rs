@@ -95,7 +95,7 @@ fn init_writes_a_policy_with_which_check_passes_until_the_baseline_expires() {
     assert!(text.contains("meta-llama/Llama-3.1-8B-Instruct [llama3.1]"));
     let policy = Policy::from_file(&path, &kb()).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let models: Vec<(&str, Option<&str>)> = policy
-        .exceptions
+        .exceptions()
         .iter()
         .map(|e| (e.model.as_str(), e.expires.as_deref()))
         .collect();
@@ -108,7 +108,7 @@ fn init_writes_a_policy_with_which_check_passes_until_the_baseline_expires() {
     );
     assert!(
         policy
-            .exceptions
+            .exceptions()
             .iter()
             .all(|e| e.reason.contains("not reviewed") && e.reason.contains(TODAY))
     );
@@ -204,7 +204,7 @@ fn init_on_a_project_without_errors_proposes_no_exception() {
     let path = dir.path().join("fineprint.toml");
     let text = std::fs::read_to_string(&path).expect("read");
     let policy = Policy::from_file(&path, &kb()).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert!(policy.exceptions.is_empty());
+    assert!(policy.exceptions().is_empty());
     assert!(text.contains("No model is at error severity"), "{text}");
     assert!(text.contains("# [[exceptions]]"), "an example, commented");
     assert!(text.contains("warning commercial-threshold"), "{text}");

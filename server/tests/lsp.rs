@@ -844,3 +844,63 @@ fn evidence_from_the_hugging_face_cache() {
     );
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// A policy file on disk that is not a regular file (a FIFO, which must not be opened,
+/// then a folder) is shown as an error in that file, and the last good policy stays.
+#[test]
+fn policy_file_that_is_not_a_regular_file_keeps_the_last_good_policy() {
+    let ws = workspace(&[("fineprint.toml", "use = \"research\"\n")]);
+    let mut c = Client::start(ws.path());
+    c.initialize(ws.path(), vscode_capabilities(), json!({}));
+    let uri = file_uri(&ws.path().join("gen.py"));
+    c.open(&uri, "python", FLUX);
+    // Research use (information) once the policy on disk is read.
+    c.diagnostics_until(&uri, |d| codes(d).contains(&"3 non-commercial".to_string()));
+    let policy = ws.path().join("fineprint.toml");
+    let policy_uri = file_uri(&policy);
+    type Replace = fn(&std::path::Path);
+    let cases: &[(Replace, &str)] = &[
+        (
+            |p| {
+                let ok = std::process::Command::new("mkfifo")
+                    .arg(p)
+                    .status()
+                    .is_ok_and(|s| s.success());
+                assert!(ok, "mkfifo");
+            },
+            "not a regular file (FIFO)",
+        ),
+        (
+            |p| std::fs::create_dir(p).expect("mkdir"),
+            "not a regular file (directory)",
+        ),
+    ];
+    for (version, (replace, needle)) in (2..).zip(cases) {
+        if policy.is_dir() {
+            std::fs::remove_dir(&policy).expect("rmdir");
+        } else {
+            std::fs::remove_file(&policy).expect("rm");
+        }
+        replace(&policy);
+        c.drain();
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": policy_uri, "type": 2}]}),
+        );
+        let pd = c.diagnostics_until(&policy_uri, |d| {
+            d.as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|x| x["message"].as_str().unwrap_or("").contains(needle))
+            })
+        });
+        assert_eq!(pd[0]["code"], "invalid-policy", "{pd}");
+        // The server still answers, under the last good policy (research).
+        c.drain();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": FLUX}]}),
+        );
+        c.diagnostics_until(&uri, |d| codes(d).contains(&"3 non-commercial".to_string()));
+    }
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -127,7 +127,9 @@ pub fn of_disk(s: &State, path: &std::path::Path) -> Vec<Diagnostic> {
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(crate::detect::FileKind::from_file_name);
-    let (Some(kind), Ok(text)) = (kind, std::fs::read_to_string(path)) else {
+    // A FIFO is not opened, nor more than the walk's limit read.
+    let text = crate::regular_file::read_text(path, crate::check::MAX_FILE_SIZE);
+    let (Some(kind), Some(text)) = (kind, text) else {
         return Vec::new();
     };
     // As `check` reads it, and as an editor shows it: without a byte order mark.

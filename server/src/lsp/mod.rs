@@ -147,7 +147,9 @@ impl Backend {
                 continue;
             }
             // Re-read the text to convert positions in the negotiated encoding.
-            let Ok(text) = std::fs::read_to_string(root.join(&f.path)) else {
+            let text =
+                crate::regular_file::read_text(&root.join(&f.path), crate::check::MAX_FILE_SIZE);
+            let Some(text) = text else {
                 continue;
             };
             // The report's spans are offsets in the text without its byte order mark.

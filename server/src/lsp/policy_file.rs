@@ -1,6 +1,8 @@
 //! The policy, live: parsed from the editor's buffer while `fineprint.toml` is open,
 //! from disk when a watched file changes. A policy that does not parse leaves the last
-//! good one in force and becomes a diagnostic in its file.
+//! good one in force and becomes a diagnostic in its file. So does a policy file on
+//! disk that cannot be read (a folder, a FIFO, a link to nothing, too large): it is
+//! read through [`crate::policy::read_file`], which never opens a FIFO.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +10,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::Backend;
 use crate::kb::KnowledgeBase;
-use crate::policy::{Policy, PolicyError};
+use crate::policy::{Policy, PolicyError, present};
 
 /// The outcome of reading a policy text.
 pub enum Loaded {
@@ -34,11 +36,20 @@ pub fn parse(text: &str, path: &Path, kb: &KnowledgeBase) -> Loaded {
     }
 }
 
-/// The policy file that governs the workspace: `fineprint.toml` if it exists, else
-/// `pyproject.toml`.
+/// The text of the policy file at `path` on disk: `Ok(None)` when nothing is there.
+pub fn read_existing(path: &Path) -> Result<Option<String>, PolicyError> {
+    if crate::policy::present(path) {
+        crate::policy::read_file(path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The policy file that governs the workspace: `fineprint.toml` if anything is there
+/// under that name, else `pyproject.toml`.
 pub fn policy_path(root: &Path) -> PathBuf {
     let fp = root.join("fineprint.toml");
-    if fp.is_file() || !root.join("pyproject.toml").is_file() {
+    if present(&fp) || !present(&root.join("pyproject.toml")) {
         fp
     } else {
         root.join("pyproject.toml")
@@ -50,21 +61,25 @@ impl Backend {
     /// re-publishes every open document.
     pub async fn apply_policy(&self, path: PathBuf, text: Option<String>) {
         let text = match text {
-            Some(t) => Some(t),
-            None => std::fs::read_to_string(&path).ok(),
+            Some(t) => Ok(Some(t)),
+            None => read_existing(&path),
         };
         let changed = self.with_state(|s| {
             // A pyproject.toml only counts when there is no fineprint.toml.
-            if path.file_name().is_some_and(|n| n == "pyproject.toml") && path.with_file_name("fineprint.toml").is_file() {
+            if path.file_name().is_some_and(|n| n == "pyproject.toml") && present(&path.with_file_name("fineprint.toml")) {
                 return false;
             }
-            match text.as_deref() {
-                None => {
+            match text.as_ref().map(Option::as_deref) {
+                Err(e) => {
+                    tracing::warn!(error = %e, "policy file cannot be read; keeping the last good policy");
+                    s.policy_error = Some(e.clone());
+                }
+                Ok(None) => {
                     // The file was deleted: back to the default policy.
                     s.policy = Policy::default();
                     s.policy_error = None;
                 }
-                Some(t) => match parse(t, &path, &s.kb) {
+                Ok(Some(t)) => match parse(t, &path, &s.kb) {
                     Loaded::Policy(p) => {
                         s.policy = *p;
                         s.policy_error = None;

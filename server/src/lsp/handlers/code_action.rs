@@ -55,7 +55,8 @@ fn exception_edit(s: &State, model: &str) -> Option<WorkspaceEdit> {
     let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     let (existing, version) = match s.docs.get(&uri) {
         Some(open) => (Some(open.doc.text.clone()), Some(open.version)),
-        None => (std::fs::read_to_string(&path).ok(), None),
+        // A policy file that cannot be read (a folder, a FIFO) gets no edit.
+        None => (crate::lsp::policy_file::read_existing(&path).ok()?, None),
     };
     let new_text = crate::policy::with_exception(existing.as_deref(), model, pyproject)?;
     match existing {

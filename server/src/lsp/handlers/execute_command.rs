@@ -90,7 +90,8 @@ pub async fn run(b: &Backend, params: ExecuteCommandParams) -> Result<Option<LSP
             let path = target.ok_or_else(|| {
                 Error::invalid_params("no workspace folder to hold fineprint.toml")
             })?;
-            let existing = std::fs::read_to_string(&path).ok();
+            let existing = crate::lsp::policy_file::read_existing(&path)
+                .map_err(|e| Error::invalid_params(format!("{e}; fix it first")))?;
             let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
             let text = crate::policy::with_exception(existing.as_deref(), model, pyproject)
                 .ok_or_else(|| {

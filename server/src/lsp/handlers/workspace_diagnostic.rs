@@ -28,7 +28,8 @@ pub async fn run(
             let entry = b.with_state(|s| match of_open(s, &uri) {
                 Some((items, version)) => (items, Some(i64::from(version))),
                 None => {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    let text = crate::regular_file::read_text(&path, crate::check::MAX_FILE_SIZE)
+                        .unwrap_or_default();
                     // The report's spans are offsets in the text without its BOM.
                     let text = crate::check::without_bom(&text);
                     let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
