@@ -207,15 +207,28 @@ pub fn findings_on_line(
     policy: &Policy,
     today: &str,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = findings::evaluate(reference, kb, policy, today);
-    let sup = suppression(line_text).or_else(|| {
+    let sup = line_suppression(line_text, above);
+    suppressed(
+        findings::evaluate(reference, kb, policy, today),
+        sup.as_deref(),
+    )
+}
+
+/// The suppression comment that applies to references on `line_text`: on the line, or
+/// alone on the line above (`above`). `Some(empty)` suppresses every code.
+pub fn line_suppression(line_text: &str, above: Option<&str>) -> Option<Vec<String>> {
+    suppression(line_text).or_else(|| {
         above
             .filter(|a| {
                 let t = a.trim_start();
                 t.starts_with('#') || t.starts_with("//") || t.starts_with("<!--")
             })
             .and_then(suppression)
-    });
+    })
+}
+
+/// `diagnostics` without the codes a suppression comment names.
+fn suppressed(mut diagnostics: Vec<Diagnostic>, sup: Option<&[String]>) -> Vec<Diagnostic> {
     if let Some(codes) = sup {
         diagnostics.retain(|d| !codes.is_empty() && !codes.iter().any(|c| c == d.code.as_str()));
     }
@@ -258,17 +271,30 @@ pub fn analyse_at(
     crate::evidence::weigh::attach(&mut refs, text, kind, kb, store, place);
     // Positions are found on demand: most files have a handful of references, and
     // indexing every line of every file cost more than the detection of some kinds.
+    // References come in text order; what belongs to a line (its range, its suppression
+    // comment, the columns counted so far) is kept while they stay on it, so that many
+    // references on one long line cost the line once, not once each.
     let mut lines = LineCursor::new(text);
+    let mut on: Option<OnLine> = None;
     refs.into_iter()
         .map(|reference| {
             let (l0, c0) = lines.position(reference.span.start, Encoding::Utf32);
-            let lr = lines.line_range_at(reference.span.start);
-            let above = lr
-                .start
-                .checked_sub(1)
-                .map(|end| &text[lines.line_range_at(end)]);
+            let line = match on.take() {
+                Some(o)
+                    if o.range.contains(&reference.span.start)
+                        || o.range.start == reference.span.start =>
+                {
+                    o
+                }
+                _ => OnLine::new(text, &mut lines, reference.span.start),
+            };
+            let on_line = on.insert(line);
+            let lr = on_line.range.clone();
             let line_text = text.get(lr.clone()).unwrap_or("");
-            let diagnostics = findings_on_line(line_text, above, &reference, kb, policy, today);
+            let diagnostics = suppressed(
+                findings::evaluate(&reference, kb, policy, today),
+                on_line.suppression.as_deref(),
+            );
             let (l1, c1) = lines.position(reference.span.end, Encoding::Utf32);
             let s = reference
                 .span
@@ -281,6 +307,7 @@ pub fn analyse_at(
                 .saturating_sub(lr.start)
                 .min(line_text.len())
                 .max(s);
+            let utf16_columns = on_line.utf16_columns(line_text, s..e);
             let (excerpt, excerpt_span) = excerpt(line_text, s..e);
             Found {
                 reference,
@@ -288,7 +315,7 @@ pub fn analyse_at(
                 column: c0 + 1,
                 end_line: l1 + 1,
                 end_column: c1 + 1,
-                utf16_columns: utf16_columns(line_text, s..e),
+                utf16_columns,
                 excerpt,
                 excerpt_span,
                 diagnostics,
@@ -298,10 +325,50 @@ pub fn analyse_at(
 }
 
 /// 1-based UTF-16 columns of the byte span `span` of `line` (both on char boundaries).
-fn utf16_columns(line: &str, span: std::ops::Range<usize>) -> (usize, usize) {
-    let units = |s: &str| s.chars().map(char::len_utf16).sum::<usize>();
-    let start = units(line.get(..span.start).unwrap_or("")) + 1;
-    (start, start + units(line.get(span).unwrap_or("")))
+fn utf16_units(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// What [`analyse_at`] keeps about the line its references are on.
+struct OnLine {
+    /// The line's byte range (without its line end).
+    range: std::ops::Range<usize>,
+    /// Its suppression comment (see [`line_suppression`]).
+    suppression: Option<Vec<String>>,
+    /// A byte offset in the line and the UTF-16 units before it.
+    counted: (usize, usize),
+}
+
+impl OnLine {
+    fn new(text: &str, lines: &mut LineCursor<'_>, offset: usize) -> Self {
+        let range = lines.line_range_at(offset);
+        let above = range
+            .start
+            .checked_sub(1)
+            .map(|end| &text[lines.line_range_at(end)]);
+        let line_text = text.get(range.clone()).unwrap_or("");
+        Self {
+            suppression: line_suppression(line_text, above),
+            range,
+            counted: (0, 0),
+        }
+    }
+
+    /// 1-based UTF-16 columns of `span` (bytes in `line`), counted on from the last
+    /// span asked when it lies after it.
+    fn utf16_columns(&mut self, line: &str, span: std::ops::Range<usize>) -> (usize, usize) {
+        let (at, units) = if span.start >= self.counted.0 {
+            self.counted
+        } else {
+            (0, 0)
+        };
+        let start = units + utf16_units(line.get(at..span.start).unwrap_or(""));
+        self.counted = (span.start, start);
+        (
+            start + 1,
+            start + 1 + utf16_units(line.get(span).unwrap_or("")),
+        )
+    }
 }
 
 /// `line` cut to [`EXCERPT_CONTEXT`] characters on each side of the byte span `span`

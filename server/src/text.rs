@@ -172,6 +172,10 @@ pub struct LineCursor<'a> {
     at: usize,
     /// Line ends in `text[..at]` (a `\r` at `at - 1` counted by what follows it).
     line: usize,
+    /// The last position given: (offset, line, encoding, column), so that positions
+    /// asked in order along one line count the characters between them, not the line
+    /// again (many references on a megabyte line stay linear).
+    last: Option<(usize, usize, Encoding, usize)>,
 }
 
 impl<'a> LineCursor<'a> {
@@ -181,6 +185,7 @@ impl<'a> LineCursor<'a> {
             text,
             at: 0,
             line: 0,
+            last: None,
         }
     }
 
@@ -208,9 +213,13 @@ impl<'a> LineCursor<'a> {
     pub fn position(&mut self, offset: usize, enc: Encoding) -> (usize, usize) {
         let offset = clamp(self.text, offset);
         let line = self.line_of(offset);
-        let start = line_start_before(self.text.as_bytes(), offset);
-        let seg = self.text.get(start..offset).unwrap_or("");
-        (line, columns(seg, enc))
+        let (start, before) = match self.last {
+            Some((at, l, e, col)) if l == line && e == enc && at <= offset => (at, col),
+            _ => (line_start_before(self.text.as_bytes(), offset), 0),
+        };
+        let col = before + columns(self.text.get(start..offset).unwrap_or(""), enc);
+        self.last = Some((offset, line, enc, col));
+        (line, col)
     }
 }
 

@@ -50,10 +50,23 @@ pub(super) fn slice(text: &str, a: usize, b: usize) -> &str {
     text.get(a..b).unwrap_or("")
 }
 
-pub(super) fn line_bounds(text: &str, pos: usize) -> (usize, usize) {
+/// The part of the line holding `pos` that the classifier reads: the line, cut to at
+/// most `back` bytes before `pos` and `forward` bytes after it (on character
+/// boundaries). A word on a line of a megabyte (a data blob, a minified bundle) costs
+/// these windows, not the line: the classifier's time stays linear in the text.
+pub(super) fn line_window(text: &str, pos: usize, back: usize, forward: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
-    let start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+    let pos = pos.min(bytes.len());
+    let mut from = pos.saturating_sub(back);
+    while from < pos && !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = pos.saturating_add(forward).min(bytes.len());
+    while to > pos && !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let start = memchr::memrchr(b'\n', &bytes[from..pos]).map_or(from, |i| from + i + 1);
+    let end = memchr::memchr(b'\n', &bytes[pos..to]).map_or(to, |i| pos + i);
     (start, end)
 }
 

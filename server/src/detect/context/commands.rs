@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::bytes::{line_bounds, rfind_lowercased, slice};
+use super::bytes::{line_window, rfind_lowercased, slice};
 use crate::candidate::Context;
 use crate::kb::DetectVocab;
 
@@ -23,7 +23,7 @@ pub(super) fn continued_prefix<'t>(
     if !prefix.trim().is_empty() || line_start == 0 {
         return Cow::Borrowed(prefix);
     }
-    let (ps, _) = line_bounds(text, line_start - 1);
+    let (ps, _) = line_window(text, line_start - 1, super::SCAN_BACK, 0);
     let above = slice(text, ps, line_start - 1).trim_end();
     match above.strip_suffix('\\') {
         Some(a) => Cow::Owned(format!("{a} {prefix}")),

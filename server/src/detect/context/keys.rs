@@ -8,7 +8,7 @@
 //! * The key is read on the word's line, or at the end of the line above when nothing
 //!   but quotes and blanks stands before the word on its own.
 
-use super::bytes::{has, ident_before, line_bounds, slice};
+use super::bytes::{has, ident_before, line_window, slice};
 use crate::kb::DetectVocab;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +129,7 @@ pub(super) fn direct_key(text: &str, line_start: usize, start: usize) -> Option<
     let mut line_start = line_start;
     if i == line_start && i > 0 {
         // `model:\n    "org/name"`: the key ends the line above.
-        let (ps, _) = line_bounds(text, i - 1);
+        let (ps, _) = line_window(text, i - 1, super::SCAN_BACK, 0);
         let mut j = i - 1;
         while j > ps && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
             j -= 1;
@@ -166,6 +166,9 @@ pub(super) fn direct_key(text: &str, line_start: usize, start: usize) -> Option<
 
 /// The token before the word at `start`, skipping quotes, commas, spaces, a YAML list
 /// dash, a line continuation and at most one line break.
+/// The longest token [`previous_token`] reads back.
+const MAX_TOKEN: usize = 256;
+
 fn previous_token(text: &str, start: usize) -> Option<&str> {
     let bytes = text.as_bytes();
     let mut i = start;
@@ -182,13 +185,19 @@ fn previous_token(text: &str, start: usize) -> Option<&str> {
         }
     }
     let end = i;
-    while i > 0
+    // A flag is short: a token longer than this (a data blob) is none, and is not read
+    // to its start, which keeps a long line linear.
+    let floor = end.saturating_sub(MAX_TOKEN);
+    while i > floor
         && !matches!(
             bytes[i - 1],
             b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b',' | b'[' | b'(' | b'='
         )
     {
         i -= 1;
+    }
+    if i == floor && i > 0 {
+        return None;
     }
     text.get(i..end).filter(|t| !t.is_empty())
 }

@@ -25,7 +25,7 @@ pub use brackets::Brackets;
 use super::kind::FileKind;
 use crate::kb::DetectVocab;
 use brackets::{KeyKind, enclosing};
-use bytes::{has, line_bounds, slice};
+use bytes::{has, line_window, slice};
 use commands::{command_context, continued_prefix};
 use keys::{KeyClass, call_class, classify_key, direct_key};
 use statement::{command_start, dataset_statement};
@@ -72,7 +72,7 @@ pub fn classify_for(
     brackets: &mut Brackets,
     want: Want,
 ) -> Context {
-    let (line_start, line_end) = line_bounds(text, start);
+    let (line_start, line_end) = line_window(text, start, SCAN_BACK, SCAN_FORWARD);
     if let Some(ctx) = line_context(kind, slice(text, line_start, line_end)) {
         return ctx;
     }
