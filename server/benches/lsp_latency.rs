@@ -7,7 +7,8 @@
 //!
 //! Run: `cargo bench -p fineprint --bench lsp_latency` (builds the release binary);
 //! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone,
-//! `-- dense` for the edit latency on the dense 1 MB file alone.
+//! `-- dense` for the edit latency on the dense 1 MB file alone, `-- longline` for
+//! edits beside a 500 KB line.
 //! Prints medians and 95th percentiles; figures are recorded in docs/performance.md.
 
 #[path = "../tests/common/mod.rs"]
@@ -172,6 +173,54 @@ fn edit_latency(bin: &str, bytes: usize, every: usize, edits: usize) -> (f64, f6
     (open_ms, pct(&mut lat.clone(), 0.5), pct(&mut lat, 0.95))
 }
 
+/// One-character edits on the line after a 500 KB line of base64 (a data blob in a
+/// test), and a hover after them: (median, p95 and max edit -> diagnostics, hover), ms.
+fn long_line_latency(bin: &str, edits: usize) -> (f64, f64, f64, f64) {
+    let mut s = Server::start(bin);
+    s.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}));
+    s.notify("initialized", json!({}));
+    let uri = "file:///bench/long/blob.py";
+    // Deterministic base64 characters.
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let blob: String = (0..500_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(alphabet[(x % 64) as usize])
+        })
+        .collect();
+    let text = format!("model = \"meta-llama/Llama-3.1-8B\"\nblob = \"{blob}\"\ny = 1\n");
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1);
+    let mut lat = Vec::new();
+    for k in 0..edits {
+        let version = (k + 2) as i64;
+        let t = Instant::now();
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 5}}, "text": format!("{}", k % 10)}]}),
+        );
+        s.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
+        });
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let t = Instant::now();
+    s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 12}}),
+    );
+    let hover = t.elapsed().as_secs_f64() * 1000.0;
+    let max = lat.iter().copied().fold(0.0, f64::max);
+    (pct(&mut lat.clone(), 0.5), pct(&mut lat, 0.95), max, hover)
+}
+
 /// `VmRSS` and `VmHWM` of a process, in KiB (Linux).
 fn rss_kib(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -242,6 +291,14 @@ fn main() {
     let bin = bin.to_str().expect("utf-8 path");
     if std::env::args().any(|a| a == "memory") {
         memory_with_open_documents(bin, 100, 100_000);
+        return;
+    }
+
+    if std::env::args().any(|a| a == "longline") {
+        let (p50, p95, max, hover) = long_line_latency(bin, 50);
+        println!(
+            "edits beside a 500 KB line: one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms (n=50); hover after them {hover:.2} ms"
+        );
         return;
     }
 
