@@ -189,12 +189,40 @@ pub fn findings_for(
     policy: &Policy,
     today: &str,
 ) -> Vec<Diagnostic> {
-    let line = index.line_of(reference.span.start);
-    let line_text = text.get(index.line_range(text, line)).unwrap_or("");
-    let above = line
-        .checked_sub(1)
-        .map(|p| text.get(index.line_range(text, p)).unwrap_or(""));
-    findings_on_line(line_text, above, reference, kb, policy, today)
+    Suppressions::default().findings(text, index, reference, kb, policy, today)
+}
+
+/// The suppression comment of the line references are on, read once per line when the
+/// references come in text order (a document's, on every publish): many references on
+/// one long line cost its comment search once.
+#[derive(Debug, Default)]
+pub struct Suppressions {
+    /// The last line read and its suppression comment.
+    last: Option<(usize, Option<Vec<String>>)>,
+}
+
+impl Suppressions {
+    /// [`findings_for`] `reference`, reusing the last line's comment when it is on it.
+    pub fn findings(
+        &mut self,
+        text: &str,
+        index: &LineIndex,
+        reference: &Reference,
+        kb: &KnowledgeBase,
+        policy: &Policy,
+        today: &str,
+    ) -> Vec<Diagnostic> {
+        let line = index.line_of(reference.span.start);
+        if self.last.as_ref().is_none_or(|(l, _)| *l != line) {
+            let line_text = text.get(index.line_range(text, line)).unwrap_or("");
+            let above = line
+                .checked_sub(1)
+                .map(|p| text.get(index.line_range(text, p)).unwrap_or(""));
+            self.last = Some((line, line_suppression(line_text, above)));
+        }
+        let sup = self.last.as_ref().and_then(|(_, s)| s.as_deref());
+        suppressed(findings::evaluate(reference, kb, policy, today), sup)
+    }
 }
 
 /// The findings of one reference whose start is on `line_text`, below `above` (none

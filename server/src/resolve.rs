@@ -12,7 +12,7 @@ use crate::candidate::placeholders::{
     api_name_whole, descriptive_name, is_generic_gguf, is_generic_weights, is_not_org,
     is_placeholder_repo,
 };
-use crate::candidate::{Args, Candidate, Context, Shape, Value, Want, Weights};
+use crate::candidate::{Args, Candidate, Context, Shape, Value, Want, Weights, in_list};
 use crate::kb::generated::{GenEntry, GenKind};
 use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
 
@@ -611,14 +611,8 @@ fn resolve_bare_repo_name(kb: &KnowledgeBase, name: &str) -> Option<Resolution> 
 /// (`openai`, `groq`, `deepseek`, `google_vertexai`).
 fn is_provider(kb: &KnowledgeBase, word: &str) -> bool {
     kb.provider_of_prefix(word).is_some()
-        || [&kb.vocab.api_routers, &kb.vocab.model_prefixes]
-            .iter()
-            .any(|list| list.iter().any(|r| r.eq_ignore_ascii_case(word)))
-}
-
-/// Whether `list` holds `word`, ignoring ASCII case.
-fn in_list_ci(list: &[String], word: &str) -> bool {
-    list.iter().any(|r| r.eq_ignore_ascii_case(word))
+        || in_list(&kb.vocab.api_routers, word)
+        || in_list(&kb.vocab.model_prefixes, word)
 }
 
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
@@ -775,7 +769,7 @@ pub fn resolve_candidate(
             name,
             tag: Some(tag),
             explicit: false,
-        } if in_list_ci(&kb.vocab.ollama_routers, name) => {
+        } if in_list(&kb.vocab.ollama_routers, name) => {
             let (n, t) = tag
                 .split_once(':')
                 .map_or((tag.as_str(), None), |(n, t)| (n, Some(t)));
@@ -920,7 +914,7 @@ pub fn may_resolve(kb: &KnowledgeBase, shape: &Shape) -> bool {
             name,
             tag: Some(_),
             explicit: false,
-        } if is_provider(kb, name) || in_list_ci(&kb.vocab.ollama_routers, name) => true,
+        } if is_provider(kb, name) || in_list(&kb.vocab.ollama_routers, name) => true,
         Shape::Ollama { explicit: true, .. } => true,
         Shape::Ollama {
             name,

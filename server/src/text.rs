@@ -49,14 +49,28 @@ impl LineIndex {
 
     /// 0-based line and column of `offset`.
     pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> (usize, usize) {
+        self.position_after(text, offset, enc, &mut ColumnMemo::default())
+    }
+
+    /// [`Self::position`] for offsets asked in text order: `memo` carries the column
+    /// counted for the previous one, so offsets along one line cost the characters
+    /// between them.
+    pub fn position_after(
+        &self,
+        text: &str,
+        offset: usize,
+        enc: Encoding,
+        memo: &mut ColumnMemo,
+    ) -> (usize, usize) {
         let offset = clamp(text, offset.min(self.len));
         let line = self
             .starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let seg = text.get(start..offset).unwrap_or("");
-        (line, columns(seg, enc))
+        let col = memo.column(text, line, offset, enc, || {
+            self.starts.get(line).copied().unwrap_or(0)
+        });
+        (line, col)
     }
 
     /// Byte offset of a 0-based line and column. A line past the end gives the end of
@@ -172,10 +186,38 @@ pub struct LineCursor<'a> {
     at: usize,
     /// Line ends in `text[..at]` (a `\r` at `at - 1` counted by what follows it).
     line: usize,
-    /// The last position given: (offset, line, encoding, column), so that positions
-    /// asked in order along one line count the characters between them, not the line
-    /// again (many references on a megabyte line stay linear).
+    /// Columns of the positions asked along one line.
+    columns: ColumnMemo,
+}
+
+/// The last column counted, so that positions asked in text order along one line count
+/// the characters between them, not the line again: many references on a megabyte line
+/// stay linear. Used by [`LineCursor::position`] and [`LineIndex::position_after`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ColumnMemo {
+    /// (offset, line, encoding, column) of the last position.
     last: Option<(usize, usize, Encoding, usize)>,
+}
+
+impl ColumnMemo {
+    /// The column of `offset` on `line`, whose start `line_start` gives (called only
+    /// when the last position is not on this line before `offset`).
+    fn column(
+        &mut self,
+        text: &str,
+        line: usize,
+        offset: usize,
+        enc: Encoding,
+        line_start: impl FnOnce() -> usize,
+    ) -> usize {
+        let (from, before) = match self.last {
+            Some((at, l, e, col)) if l == line && e == enc && at <= offset => (at, col),
+            _ => (line_start(), 0),
+        };
+        let col = before + columns(text.get(from..offset).unwrap_or(""), enc);
+        self.last = Some((offset, line, enc, col));
+        col
+    }
 }
 
 impl<'a> LineCursor<'a> {
@@ -185,7 +227,7 @@ impl<'a> LineCursor<'a> {
             text,
             at: 0,
             line: 0,
-            last: None,
+            columns: ColumnMemo::default(),
         }
     }
 
@@ -213,12 +255,10 @@ impl<'a> LineCursor<'a> {
     pub fn position(&mut self, offset: usize, enc: Encoding) -> (usize, usize) {
         let offset = clamp(self.text, offset);
         let line = self.line_of(offset);
-        let (start, before) = match self.last {
-            Some((at, l, e, col)) if l == line && e == enc && at <= offset => (at, col),
-            _ => (line_start_before(self.text.as_bytes(), offset), 0),
-        };
-        let col = before + columns(self.text.get(start..offset).unwrap_or(""), enc);
-        self.last = Some((offset, line, enc, col));
+        let text = self.text;
+        let col = self.columns.column(text, line, offset, enc, || {
+            line_start_before(text.as_bytes(), offset)
+        });
         (line, col)
     }
 }

@@ -21,6 +21,7 @@ mod shape;
 use std::ops::Range;
 
 pub use args::{Arg, Args, Value};
+pub(crate) use shape::in_list;
 pub use shape::shape_of;
 
 /// The shape of a candidate word.

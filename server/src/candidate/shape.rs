@@ -52,7 +52,8 @@ fn has_file_extension(vocab: &DetectVocab, name: &str) -> bool {
     })
 }
 
-fn in_list(list: &[String], s: &str) -> bool {
+/// Whether `list` holds `s`, ignoring ASCII case.
+pub(crate) fn in_list(list: &[String], s: &str) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(s))
 }
 

@@ -4,7 +4,7 @@
 
 use tower_lsp_server::ls_types::{Position, PositionEncodingKind, Range};
 
-use crate::text::{Encoding, LineIndex};
+use crate::text::{ColumnMemo, Encoding, LineIndex};
 
 /// The protocol name of an encoding.
 pub fn encoding_kind(enc: Encoding) -> PositionEncodingKind {
@@ -40,7 +40,11 @@ pub fn offset(text: &str, index: &LineIndex, pos: Position, enc: Encoding) -> us
 
 /// Position of a byte offset.
 pub fn position(text: &str, index: &LineIndex, offset: usize, enc: Encoding) -> Position {
-    let (line, col) = index.position(text, offset, enc);
+    to_position(index.position(text, offset, enc))
+}
+
+/// A protocol position of a 0-based (line, column).
+fn to_position((line, col): (usize, usize)) -> Position {
     Position::new(
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
@@ -49,9 +53,23 @@ pub fn position(text: &str, index: &LineIndex, offset: usize, enc: Encoding) -> 
 
 /// Range of a byte span.
 pub fn range(text: &str, index: &LineIndex, span: &std::ops::Range<usize>, enc: Encoding) -> Range {
+    range_after(text, index, span, enc, &mut ColumnMemo::default())
+}
+
+/// [`range`] for spans given in text order (a document's references): `memo` carries
+/// the column counted for the previous span, so references along one line cost the
+/// characters between them, not the line each.
+pub fn range_after(
+    text: &str,
+    index: &LineIndex,
+    span: &std::ops::Range<usize>,
+    enc: Encoding,
+    memo: &mut ColumnMemo,
+) -> Range {
+    let start = to_position(index.position_after(text, span.start, enc, memo));
     Range::new(
-        position(text, index, span.start, enc),
-        position(text, index, span.end, enc),
+        start,
+        to_position(index.position_after(text, span.end, enc, memo)),
     )
 }
 

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 use super::Backend;
 use super::convert;
 use super::state::State;
-use crate::check::findings_for;
+use crate::check::Suppressions;
 use crate::findings::{Code, Severity};
 use crate::policy::PolicyError;
 use crate::resolve::Reference;
@@ -39,10 +39,14 @@ pub fn for_refs(
     let today = crate::policy::today();
     let policy_uri = state.policy.file.as_ref().and_then(Uri::from_file_path);
     let mut out = Vec::new();
+    // References come in text order: columns and suppression comments are counted on
+    // along a line, not again for each reference on it.
+    let mut columns = crate::text::ColumnMemo::default();
+    let mut suppressions = Suppressions::default();
     for r in refs {
-        let range = convert::range(text, index, &r.span, state.encoding);
+        let range = convert::range_after(text, index, &r.span, state.encoding, &mut columns);
         let license = r.resolution.as_ref().map(|res| res.license(&state.kb));
-        for d in findings_for(text, index, r, &state.kb, &state.policy, &today) {
+        for d in suppressions.findings(text, index, r, &state.kb, &state.policy, &today) {
             // The clause's document, else the license text; nothing for an unknown license.
             let href = match (d.code, license) {
                 (Code::UnknownLicense, _) | (_, None) => None,

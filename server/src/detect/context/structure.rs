@@ -38,10 +38,8 @@ pub(super) fn yaml_parents(text: &str, line_start: usize) -> Vec<String> {
     let Some(head) = head(text, line_start) else {
         return Vec::new();
     };
-    let mut indent = text.as_bytes()[line_start.min(text.len())..]
-        .iter()
-        .take_while(|&&c| c == b' ' || c == b'\t')
-        .count();
+    // The rest of the text from the line start: `indent_of` reads only its indentation.
+    let mut indent = indent_of(slice(text, line_start, text.len()));
     if indent == 0 {
         // Nothing is indented less than a line at the margin.
         return Vec::new();
