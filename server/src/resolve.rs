@@ -753,7 +753,11 @@ pub fn resolve_candidate(
                     None,
                 ));
             }
-            ((*explicit || expects_model) && !*prefixed).then(|| mk(RefKind::Hf, id, None))
+            // `Cohere/AWS`, `RGB/Alpha` inside a sentence: two words joined by a slash.
+            let prose_pair = slash_pair_of_words(org, name)
+                && !whole_literal(text.as_bytes(), cand.span.start, cand.span.end);
+            ((*explicit || expects_model) && !*prefixed && !prose_pair)
+                .then(|| mk(RefKind::Hf, id, None))
         }
         Shape::Hosted { provider, name } => {
             let r = match name.split_once('/') {
@@ -819,7 +823,8 @@ pub fn resolve_candidate(
             let short_ok = name.len() >= SHORT_BARE
                 || whole
                 || (name.bytes().any(|b| b.is_ascii_digit())
-                    && whole_literal(text.as_bytes(), cand.span.start, cand.span.end));
+                    && (cand.loose
+                        || whole_literal(text.as_bytes(), cand.span.start, cand.span.end)));
             let mut best: Option<(RefKind, Match)> = None;
             let mut consider = |kind: RefKind, m: Option<Match>| {
                 if let Some(m) = m
@@ -834,7 +839,9 @@ pub fn resolve_candidate(
             // expected; a name with a version or several parts (`llama3.1`,
             // `nomic-embed-text`) also where a model is.
             let versioned = name.bytes().any(|b| b.is_ascii_digit() || b == b'-');
-            let ollama = if whole && (ctx == Context::Ollama || versioned) {
+            let ollama = if (whole && (ctx == Context::Ollama || versioned))
+                || (cand.code_span && name.contains('-'))
+            {
                 kb.best_match(PatternKind::Ollama, name)
             } else {
                 None
@@ -896,12 +903,24 @@ pub fn resolve_candidate(
                 return resolve_bare_repo_name(kb, name)
                     .map(|r| mk(RefKind::Hf, name.clone(), Some(r)));
             }
-            let r = whole
+            let r = (whole || (cand.code_span && name.contains('-')))
                 .then(|| resolve_generated(kb, GenKind::Ollama, "", name))
                 .flatten();
             r.map(|r| mk(RefKind::Ollama, name.clone(), Some(r)))
         }
     }
+}
+
+/// Whether `org/name` reads as two capitalised words joined by a slash (`Cohere/AWS`,
+/// `UW/AllenAI`, `Illustrious/NoobAI`): letters only on both sides, each side starting
+/// with a capital. Repository names almost always carry a size, a version or a
+/// separator; an unknown pair of plain words inside a sentence is prose.
+pub fn slash_pair_of_words(org: &str, name: &str) -> bool {
+    let word = |s: &str| {
+        s.bytes().next().is_some_and(|c| c.is_ascii_uppercase())
+            && s.bytes().all(|c| c.is_ascii_alphabetic())
+    };
+    word(org) && word(name)
 }
 
 /// Whether a candidate can be a reference in some context: shapes that are
@@ -1030,6 +1049,7 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
         span: sub,
         shape,
         loose: false,
+        code_span: false,
     };
     let r = resolve_candidate(s.trim(), &cand, Context::Model, kb);
     // A bare family word typed alone (`mistral`) is the Ollama name.
@@ -1077,6 +1097,7 @@ mod tests {
                     span: sub,
                     shape,
                     loose: false,
+                    code_span: false,
                 };
                 prop_assert!(
                     resolve_candidate(&word, &cand, Context::Neutral, kb).is_none(),

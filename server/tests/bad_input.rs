@@ -599,7 +599,7 @@ fn walk_lists_special_files_and_reads_names_that_are_not_utf8() {
     write(dir.path(), "good.py", GOOD.as_bytes());
     mkfifo(&dir.path().join("fifo.py"));
     let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock.py")).expect("bind");
-    mkfifo(&dir.path().join("not-read.txt"));
+    mkfifo(&dir.path().join("not-read.rtf"));
     std::fs::write(
         dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9.py")),
         GOOD,
@@ -646,7 +646,7 @@ fn walk_lists_special_files_and_reads_names_that_are_not_utf8() {
     let out = run_bounded(
         Command::new(env!("CARGO_BIN_EXE_fineprint"))
             .arg("check")
-            .arg(dir.path().join("not-read.txt"))
+            .arg(dir.path().join("not-read.rtf"))
             .args(["--format", "json"]),
     );
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");

@@ -149,7 +149,7 @@ fn walk_honours_gitignore_reads_dotfiles_and_reports_skips() {
     );
     write(r, "latin1.py", b"# caf\xe9\nm = \"gpt-4o\"\n");
     write(r, "bin.json", b"{\"a\": \0 }");
-    write(r, "notes.txt", b"meta-llama/Llama-3.1-8B\n");
+    write(r, "notes.rtf", b"meta-llama/Llama-3.1-8B\n");
     write(r, ".git/config", b"meta-llama/Llama-3.1-8B\n");
     let mut big = b"x = \"".to_vec();
     big.extend(std::iter::repeat_n(b'a', 9 * 1024 * 1024));

@@ -88,6 +88,10 @@ pub struct Candidate {
     /// without its org that a family's name pattern knows is then a reference in any
     /// context, not only a model context.
     pub loose: bool,
+    /// The word is a whole inline code span of Markdown prose (`` `mxbai-embed-large` ``):
+    /// a name written for its own sake, where a distinctive Ollama library name (one
+    /// with a `-`) is that model even without an Ollama command around it.
+    pub code_span: bool,
 }
 
 /// What a weight file's extension says of it.

@@ -64,6 +64,8 @@ impl FileKind {
         match lower.as_str() {
             // The policy file is configuration, not code: its model globs are not references.
             "fineprint.toml" => return None,
+            // CMake code, not prose.
+            "cmakelists.txt" => return None,
             "dockerfile" | "containerfile" => return Some(Self::Dockerfile),
             "makefile" | "gnumakefile" => return Some(Self::Shell),
             "modelfile" => return Some(Self::Modelfile),
@@ -99,6 +101,8 @@ impl FileKind {
             "sh" | "bash" | "zsh" | "mk" | "ps1" | "psm1" => Self::Shell,
             "modelfile" => Self::Modelfile,
             "md" | "markdown" | "mdx" | "qmd" | "rmd" => Self::Markdown,
+            // Plain text (download lists, notes, requirements) reads like prose.
+            "txt" | "text" => Self::Markdown,
             _ => return None,
         })
     }

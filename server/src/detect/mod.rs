@@ -86,7 +86,7 @@ fn prose_word(bytes: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).is_none_or(|i| {
         matches!(
             bytes[i],
-            b' ' | b'\t' | b'\n' | b'(' | b'[' | b'*' | b'_' | b'"' | b'\''
+            b' ' | b'\t' | b'\n' | b'(' | b'[' | b'*' | b'_' | b'"' | b'\'' | b'`'
         )
     });
     let after = bytes.get(end).is_none_or(|c| {
@@ -107,9 +107,55 @@ fn prose_word(bytes: &[u8], start: usize, end: usize) -> bool {
                 | b'?'
                 | b'"'
                 | b'\''
+                | b'`'
+                // `\n` closing a notebook's source line
+                | b'\\'
         )
     });
     before && after
+}
+
+/// Whether a line comment of `kind` opens on the line before `start` (at most 256
+/// bytes back): `//` in C-like code, `#` in Python, shell and configuration files.
+/// A marker inside a string literal counts too: the test is cheap, and only decides
+/// whether a two-byte name (`o1`) is read there.
+fn comment_before(b: &[u8], start: usize, kind: FileKind) -> bool {
+    let from = start.saturating_sub(256);
+    let line = &b[from..start];
+    let line = match memchr::memrchr(b'\n', line) {
+        Some(i) => &line[i + 1..],
+        None => line,
+    };
+    match kind {
+        FileKind::JavaScript | FileKind::Rust | FileKind::Go | FileKind::Json => {
+            memchr::memmem::find(line, b"//").is_some()
+        }
+        FileKind::Markdown => false,
+        _ => memchr::memchr(b'#', line).is_some(),
+    }
+}
+
+/// Whether the line around `start..end` (at most 256 bytes each way) says `model` or
+/// `OpenAI` in any case: a short name there (`o1 series`, `reasoning models (o1, o3)`)
+/// speaks of the model, not of a variable or a cell reference.
+fn models_on_line(b: &[u8], start: usize, end: usize) -> bool {
+    let from = start.saturating_sub(256);
+    let to = (end + 256).min(b.len());
+    let before = &b[from..start];
+    let before = match memchr::memrchr(b'\n', before) {
+        Some(i) => &before[i + 1..],
+        None => before,
+    };
+    let after = &b[end..to];
+    let after = match memchr::memchr(b'\n', after) {
+        Some(i) => &after[..i],
+        None => after,
+    };
+    let says = |s: &[u8]| {
+        s.windows(5).any(|w| w.eq_ignore_ascii_case(b"model"))
+            || s.windows(6).any(|w| w.eq_ignore_ascii_case(b"openai"))
+    };
+    says(before) || says(after)
 }
 
 /// The kind of text at `pos`: the language of the Markdown fence around it, if any.
@@ -131,11 +177,11 @@ fn kind_at(
 pub fn detect(text: &str, kind: FileKind, kb: &KnowledgeBase) -> Vec<Reference> {
     let mut out = Vec::new();
     if kind == FileKind::Notebook {
-        for r in notebook::source_ranges(text) {
-            scan_range(text, r, kind, kb, &mut out);
+        for s in notebook::source_ranges(text) {
+            scan(text, s.range, kind, s.markdown, kb, &mut out);
         }
     } else {
-        scan_range(text, 0..text.len(), kind, kb, &mut out);
+        scan(text, 0..text.len(), kind, false, kb, &mut out);
     }
     local::drop_local_aliases(
         kb,
@@ -150,6 +196,19 @@ pub fn scan_range(
     text: &str,
     range: Range<usize>,
     kind: FileKind,
+    kb: &KnowledgeBase,
+    out: &mut Vec<Reference>,
+) {
+    scan(text, range, kind, false, kb, out);
+}
+
+/// [`scan_range`], told whether the range is a notebook's Markdown cell: its words of
+/// prose are read as a Markdown file's are.
+fn scan(
+    text: &str,
+    range: Range<usize>,
+    kind: FileKind,
+    markdown_cell: bool,
     kb: &KnowledgeBase,
     out: &mut Vec<Reference>,
 ) {
@@ -229,14 +288,24 @@ pub fn scan_range(
             && MODEL_FILE_EXTENSIONS.iter().any(|(e, _)| {
                 lw > e.len() && word.as_bytes()[lw - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
+        // `"o1"`, `"o3"`: two-byte API names, only as a whole string literal, or as a
+        // word of a comment or of prose on a line that speaks of models.
+        let short_api = lw == 2
+            && word.as_bytes()[1].is_ascii_digit()
+            && kb.generated.contains(GenKind::Api, word);
+        let short_prose = short_api
+            && !resolve::whole_literal(bytes, start, wend)
+            && prose_word(bytes, start, wend)
+            && {
+                let k = kind_at(&mut fences, kind, text, start);
+                (k == FileKind::Markdown || markdown_cell || comment_before(bytes, start, k))
+                    && models_on_line(bytes, start, wend)
+            };
         let bare_prefix = !has_sep
             && !model_file
             && (kb.bare_may_match(word)
-                // `"o1"`, `"o3"`: two-byte API names, only as a whole string literal.
-                || (lw == 2
-                    && word.as_bytes()[1].is_ascii_digit()
-                    && resolve::whole_literal(bytes, start, wend)
-                    && kb.generated.contains(GenKind::Api, word)));
+                || (short_api && resolve::whole_literal(bytes, start, wend))
+                || short_prose);
         // `"zai::glm-4.5"`: a literal whose namespace was cut off is still whole.
         let literal = resolve::whole_literal(bytes, start, wend)
             || (start != w.start && resolve::whole_literal(bytes, w.start, wend));
@@ -258,6 +327,7 @@ pub fn scan_range(
             if !(literal
                 || yaml_key
                 || k == FileKind::Markdown
+                || markdown_cell
                 || (resolve::standalone(text, &(start..wend)) && model_word_before(bytes, start)))
             {
                 continue;
@@ -288,16 +358,23 @@ pub fn scan_range(
         // In prose a name needs its size: `Qwen2-VL` or `llama-2` there name a family.
         let loose = matches!(shape, Shape::Bare { .. })
             && (literal
-                || (ctx_kind == FileKind::Markdown
+                || short_prose
+                || ((ctx_kind == FileKind::Markdown || markdown_cell)
                     && prose_word(bytes, start, wend)
                     && resolve::sized_name(word)));
         if loose {
             want = context::Want::Any;
         }
+        let span = start + sub.start..start + sub.end;
+        let code_span = (ctx_kind == FileKind::Markdown || markdown_cell)
+            && span.start > 0
+            && bytes[span.start - 1] == b'`'
+            && bytes.get(span.end) == Some(&b'`');
         let cand = Candidate {
-            span: start + sub.start..start + sub.end,
+            span,
             shape,
             loose,
+            code_span,
         };
         // In code, an unquoted `name.ckpt` is an attribute (`cfg.ckpt`), not a file:
         // only a name the rules know counts there.

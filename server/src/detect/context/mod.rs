@@ -164,8 +164,13 @@ fn classify_rest(
     encl: &[(KeyKind, &str, usize)],
 ) -> Context {
     let call = encl.iter().find(|(what, _, _)| *what == KeyKind::Call);
-    let ollama_call =
-        call.is_some_and(|(_, name, pos)| brackets.named(*pos, || call_class(vocab, name)).1);
+    let call_info = call.map(|(_, name, pos)| brackets.named(*pos, || call_class(vocab, name)));
+    // Every argument of a dataset loader names data, whatever its key
+    // (`LoadDataFromHub(repo_id="argilla/prompts")`).
+    if call_info.is_some_and(|(class, _)| class == KeyClass::Dataset) {
+        return Context::Negative;
+    }
+    let ollama_call = call_info.is_some_and(|(_, ollama)| ollama);
     let model = if ollama_call {
         Context::Ollama
     } else {
