@@ -433,14 +433,24 @@ enum Outcome {
     Skip(Skipped),
 }
 
-fn display_path(root: &Path, path: &Path, root_is_file: bool) -> String {
-    if root_is_file {
-        return path.display().to_string();
+/// How a file is named in every output: relative to the working directory, as rustc,
+/// ruff and eslint print paths (`check a b` shows `a/serve.py` and `b/serve.py`, never
+/// two `serve.py`). A path given relative stays as given, without a leading `./`; an
+/// absolute one under the working directory is made relative to it; others stay
+/// absolute. Separators are `/`.
+fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let p = match &cwd {
+        Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
+        _ => path,
+    };
+    let p = p.strip_prefix(".").unwrap_or(p);
+    let shown = p.to_string_lossy().replace('\\', "/");
+    if shown.is_empty() {
+        ".".into()
+    } else {
+        shown
     }
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 struct Env<'a> {
@@ -485,7 +495,8 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     // Columns count from after a byte order mark (editors do not show it), so the
     // text analysed starts after it, and spans are offsets in that text.
     let text = without_bom(&text);
-    let found = analyse_at(text, kind, env.kb, env.policy, env.today, env.store, &place);
+    let mut found = analyse_at(text, kind, env.kb, env.policy, env.today, env.store, &place);
+    cap_to_scope(&mut found, env.policy, path, &shown);
     Outcome::File(FileResult {
         path: shown,
         kind: Some(kind),
@@ -493,15 +504,29 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     })
 }
 
+/// Lowers (or hides) the findings of a file as the policy's `[[paths]]` rule for it
+/// says ([`crate::scope`]).
+pub fn cap_to_scope(found: &mut [Found], policy: &Policy, path: &Path, shown: &str) {
+    let Some(rule) = policy.scope.rule_for(path, shown) else {
+        return;
+    };
+    for f in found {
+        f.diagnostics = std::mem::take(&mut f.diagnostics)
+            .into_iter()
+            .filter_map(|mut d| {
+                d.severity = crate::scope::capped(d.severity, rule.cap)?;
+                Some(d)
+            })
+            .collect();
+    }
+}
+
 /// A GGUF file in the tree: one reference to the file itself, at line 1, column 1,
 /// resolved by its name and weighed against its header (see `evidence`).
 fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome {
     let reference = crate::evidence::weigh::gguf_file(env.kb, env.store, path, root);
     let diagnostics = findings::evaluate(&reference, env.kb, env.policy, env.today);
-    Outcome::File(FileResult {
-        path: shown,
-        kind: None,
-        found: vec![Found {
+    let mut found = vec![Found {
             reference,
             line: 1,
             column: 1,
@@ -511,7 +536,12 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
             excerpt: String::new(),
             excerpt_span: 0..0,
             diagnostics,
-        }],
+        }];
+    cap_to_scope(&mut found, env.policy, path, &shown);
+    Outcome::File(FileResult {
+        path: shown,
+        kind: None,
+        found,
     })
 }
 
@@ -530,7 +560,10 @@ fn walk_entry(root: &Path, entry: &ignore::DirEntry, env: &Env<'_>) -> Option<Ou
         return None;
     }
     let kind = file_kind(path);
-    let shown = || display_path(root, path, false);
+    let shown = || display_path(path);
+    if env.policy.scope.excluded(path, &shown()) {
+        return None;
+    }
     let skip = |reason: String| {
         Some(Outcome::Skip(Skipped {
             path: shown(),
@@ -615,7 +648,7 @@ fn run_progress(
         if let Some(m) = special {
             // A FIFO, socket or device named on the command line: listed, never opened.
             let outcome = Outcome::Skip(Skipped {
-                path: display_path(root, root, true),
+                path: display_path(root),
                 reason: format!(
                     "not a regular file ({})",
                     regular_file::kind_of(&m.file_type())
@@ -625,7 +658,7 @@ fn run_progress(
             continue;
         }
         if root_is_file {
-            let shown = display_path(root, root, true);
+            let shown = display_path(root);
             let dir = root
                 .parent()
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -684,7 +717,10 @@ fn run_progress(
         if let Some((work, gitdir)) = &repo {
             let seen = seen.into_inner().unwrap_or_default();
             for path in tracked_but_not_walked(root, work, gitdir, &seen) {
-                let shown = display_path(root, &path, false);
+                let shown = display_path(&path);
+                if policy.scope.excluded(&path, &shown) {
+                    continue;
+                }
                 let outcome = match file_kind(&path) {
                     Some(kind) => check_file(&path, shown, kind, root, &env),
                     None => check_gguf(&path, shown, root, &env),
@@ -702,8 +738,32 @@ fn run_progress(
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    report.policy_findings = unused_exceptions(&report, policy);
+    // An exception is unused only if the whole project was read: a check of a
+    // subfolder or of single files cannot tell.
+    if covers_policy_folder(paths, policy) {
+        report.policy_findings = unused_exceptions(&report, policy);
+    }
     report
+}
+
+/// Whether one of `paths` is the policy file's folder or a folder above it (true
+/// without a policy file: there is nothing to leave out).
+fn covers_policy_folder(paths: &[PathBuf], policy: &Policy) -> bool {
+    let Some(dir) = policy.file.as_ref().and_then(|f| f.parent()) else {
+        return true;
+    };
+    let canon = |p: &Path| {
+        let p = if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        };
+        p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+    };
+    let dir = canon(dir);
+    paths
+        .iter()
+        .any(|p| p.is_dir() && dir.starts_with(canon(p)))
 }
 
 /// The tracked files under `root` (of the work tree `work`) that fineprint reads but

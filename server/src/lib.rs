@@ -31,5 +31,6 @@ pub mod regular_file;
 pub mod render;
 pub mod resolve;
 pub mod rules_check;
+pub mod scope;
 pub mod text;
 pub mod tracked;

@@ -51,6 +51,9 @@ enum Command {
         /// Policy file (default: fineprint.toml or pyproject.toml [tool.fineprint], found from the first path upward).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Use no policy file: the default policy (commercial use, tests and fixtures at information level).
+        #[arg(long, conflicts_with = "config")]
+        no_config: bool,
         /// Extra rules folder (same layout as rules/), added to the built-in rules.
         #[arg(long)]
         rules: Option<PathBuf>,
@@ -307,6 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             paths,
             format,
             config,
+            no_config,
             rules,
             all,
             deny,
@@ -341,7 +345,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 },
             );
             let start = start.canonicalize().unwrap_or(start);
-            let (kb, policy) = load(config.as_ref(), rules.as_ref(), &start)?;
+            let (kb, policy) = if no_config {
+                (load_kb(rules.as_ref())?, Policy::default())
+            } else {
+                load(config.as_ref(), rules.as_ref(), &start)?
+            };
             let report = check_with_progress(&paths, &kb, &policy);
             // The folder checked, when there is exactly one: the base of SARIF URIs
             // and the subject of the bill of materials.

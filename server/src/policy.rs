@@ -28,6 +28,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::codes::{Code, Severity};
+use crate::scope::{GlobList, PathRule, Scope};
 use crate::kb::{KnowledgeBase, line_col};
 use crate::text::LineIndex;
 
@@ -71,6 +72,19 @@ enum SeverityValue {
     Off,
 }
 
+impl SeverityValue {
+    /// The severity it names; `None` for `off`.
+    fn level(self) -> Option<Severity> {
+        match self {
+            Self::Error => Some(Severity::Error),
+            Self::Warning => Some(Severity::Warning),
+            Self::Information => Some(Severity::Information),
+            Self::Hint => Some(Severity::Hint),
+            Self::Off => None,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawException {
@@ -105,6 +119,19 @@ struct RawPolicy {
     severity: HashMap<String, Spanned<SeverityValue>>,
     #[serde(default)]
     exceptions: Vec<RawException>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Vec<RawPathRule>,
+    #[serde(default)]
+    path_defaults: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPathRule {
+    glob: Spanned<String>,
+    severity: Spanned<SeverityValue>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +239,8 @@ pub struct Policy {
     pub file: Option<PathBuf>,
     /// Line of each top-level key, for related information.
     pub key_lines: HashMap<String, usize>,
+    /// Excluded files and per-path severity caps ([`crate::scope`]).
+    pub scope: Scope,
 }
 
 impl Default for Policy {
@@ -231,6 +260,7 @@ impl Default for Policy {
             rules_dir: None,
             file: None,
             key_lines: HashMap::new(),
+            scope: Scope::default(),
         }
     }
 }
@@ -445,16 +475,19 @@ impl Policy {
                     ),
                 ));
             };
-            let s = match sev.get_ref() {
-                SeverityValue::Error => Some(Severity::Error),
-                SeverityValue::Warning => Some(Severity::Warning),
-                SeverityValue::Information => Some(Severity::Information),
-                SeverityValue::Hint => Some(Severity::Hint),
-                SeverityValue::Off => None,
-            };
-            p.severity.insert(c, s);
+            p.severity.insert(c, sev.get_ref().level());
         }
         (p.exceptions, p.sets.exceptions) = exceptions(&at, &raw.exceptions)?;
+        for (key, span) in [
+            ("exclude", raw.exclude.first().map(Spanned::span)),
+            ("paths", raw.paths.first().map(|r| r.glob.span())),
+            ("path_defaults", raw.path_defaults.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(span) = span {
+                p.key_lines.insert(key.into(), at.line(span));
+            }
+        }
+        p.scope = scope(&at, &raw, path)?;
         Ok(p)
     }
 
@@ -631,6 +664,31 @@ fn license_rules(
         ));
     }
     Ok((rules, set))
+}
+
+/// The scope of a policy: its `exclude` globs and `[[paths]]` rules, relative to the
+/// policy file's folder, with the default rules unless `path_defaults = false`.
+fn scope(at: &Places<'_>, raw: &RawPolicy, path: &Path) -> Result<Scope, PolicyError> {
+    let exclude: Vec<String> = raw.exclude.iter().map(|g| g.get_ref().clone()).collect();
+    let rules: Vec<PathRule> = raw
+        .paths
+        .iter()
+        .map(|r| PathRule {
+            glob: r.glob.get_ref().clone(),
+            cap: r.severity.get_ref().level(),
+            line: Some(at.line(r.glob.span())),
+        })
+        .collect();
+    let defaults = raw.path_defaults.as_ref().is_none_or(|d| *d.get_ref());
+    let base = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let base = base.unwrap_or(Path::new("."));
+    Scope::new(exclude, rules, defaults, Some(base)).map_err(|(list, i, why)| {
+        let (key, span) = match list {
+            GlobList::Exclude => ("exclude", raw.exclude.get(i).map(Spanned::span)),
+            GlobList::Paths => ("paths.glob", raw.paths.get(i).map(|r| r.glob.span())),
+        };
+        at.err(span.unwrap_or(0..0), key, format!("not a valid glob: {why}"))
+    })
 }
 
 /// The `[[exceptions]]` entries and the set of their model globs.

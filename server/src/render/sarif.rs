@@ -159,14 +159,20 @@ fn is_absolute(path: &str) -> bool {
         || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
-/// An `artifactLocation` for a path as reported (relative to the folder checked, or
-/// absolute for a file outside it).
+/// An `artifactLocation` for a path as reported (relative to the working directory, or
+/// absolute): relative to the folder checked (`SRCROOT`) when it lies inside it.
 fn artifact(path: &str, root: Option<&Path>) -> Value {
-    if is_absolute(path) {
-        let p = Path::new(path);
-        if let Some(rel) = root.and_then(|r| p.strip_prefix(r).ok()) {
+    let p = Path::new(path);
+    if let Some(r) = root {
+        let abs = p
+            .canonicalize()
+            .or_else(|_| std::path::absolute(p))
+            .unwrap_or_else(|_| p.to_path_buf());
+        if let Ok(rel) = abs.strip_prefix(r) {
             return json!({"uri": uri_path(&rel.to_string_lossy()), "uriBaseId": "SRCROOT"});
         }
+    }
+    if is_absolute(path) {
         return json!({"uri": file_uri(p)});
     }
     let rel = path.strip_prefix("./").unwrap_or(path);
