@@ -395,10 +395,8 @@ async fn pump_in(
         // The exit signal goes before the message: the library ends its service when
         // it reads `exit`, and whoever sees the service end must find the signal set.
         let exiting = method.as_deref() == Some("exit");
-        if exiting {
-            if let Some(tx) = exit_tx.take() {
-                let _ = tx.send(shutdown_seen);
-            }
+        if exiting && let Some(tx) = exit_tx.take() {
+            let _ = tx.send(shutdown_seen);
         }
         let header = format!("Content-Length: {len}\r\n\r\n");
         if server.write_all(header.as_bytes()).await.is_err()
