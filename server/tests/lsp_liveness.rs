@@ -243,17 +243,30 @@ fn oversized_length_does_not_swallow_what_follows() {
     }
 }
 
-/// `exit` without `shutdown` ends with code 1, and after `shutdown` with 0, in every
-/// one of 50 runs each (it was 0 instead of 1 about once in 20: the end of the
-/// library's service raced the exit signal). Runs go four at a time.
+/// `exit` without `shutdown` ends with code 1 in every one of 100 runs, and after
+/// `shutdown` with 0 in every one of 50, eight servers at a time, each right after
+/// `initialize`. The build before the
+/// fix ended with 0 instead of 1 in 1 to 5 runs of 100 like these: when the library's
+/// service had ended (on `exit`) by the time the exit signal was looked at, either
+/// could be taken, and the service's end meant "end of input", code 0.
 #[test]
 fn exit_code_every_time() {
-    const RUNS: usize = 50;
-    let run = |clean: bool| {
+    const RUNS: usize = 150;
+    const AT_ONCE: usize = 8;
+    // Every third run is clean (`shutdown` first).
+    let clean = |n: usize| n % 3 == 0;
+    let run = move |n: usize| {
         let ws = tempfile::tempdir().expect("tempdir");
         let mut c = Client::start(ws.path());
-        c.initialize(ws.path(), vscode_capabilities(), json!({}));
-        if clean {
+        // No `initialized`: its handler would wait for the client's answer to
+        // `client/registerCapability` and keep the library's service from ending,
+        // which hid the race.
+        let r = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        assert!(r.get("error").is_none(), "{r}");
+        if clean(n) {
             c.shutdown()
         } else {
             c.notify("exit", Value::Null);
@@ -261,20 +274,15 @@ fn exit_code_every_time() {
         }
     };
     let mut wrong = Vec::new();
-    for batch in 0..(2 * RUNS).div_ceil(4) {
-        let handles: Vec<_> = (0..4)
-            .map(|i| batch * 4 + i)
-            .filter(|&n| n < 2 * RUNS)
-            .map(|n| {
-                let clean = n % 2 == 0;
-                std::thread::spawn(move || (clean, run(clean)))
-            })
+    for batch in 0..RUNS.div_ceil(AT_ONCE) {
+        let handles: Vec<_> = (batch * AT_ONCE..RUNS.min((batch + 1) * AT_ONCE))
+            .map(|n| std::thread::spawn(move || (n, run(n))))
             .collect();
         for h in handles {
-            let (clean, code) = h.join().expect("run");
-            let want = if clean { 0 } else { 1 };
+            let (n, code) = h.join().expect("run");
+            let want = if clean(n) { 0 } else { 1 };
             if code != Some(want) {
-                wrong.push((clean, code));
+                wrong.push((clean(n), code));
             }
         }
     }
