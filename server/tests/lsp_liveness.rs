@@ -254,7 +254,7 @@ fn exit_code_every_time() {
     const RUNS: usize = 150;
     const AT_ONCE: usize = 8;
     // Every third run is clean (`shutdown` first).
-    let clean = |n: usize| n % 3 == 0;
+    let clean = |n: usize| n.is_multiple_of(3);
     let run = move |n: usize| {
         let ws = tempfile::tempdir().expect("tempdir");
         let mut c = Client::start(ws.path());
