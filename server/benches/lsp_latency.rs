@@ -8,7 +8,8 @@
 //! Run: `cargo bench -p fineprint --bench lsp_latency` (builds the release binary);
 //! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone,
 //! `-- dense` for the edit latency on the dense 1 MB file alone, `-- longline` for
-//! edits beside a 500 KB line.
+//! edits beside a 500 KB line, `-- burst` for 10,000 `didChange` written at once
+//! beside a 500 KB line, then a hover (publishes per burst, hover and last publish).
 //! Prints medians and 95th percentiles; figures are recorded in docs/performance.md.
 
 #[path = "../tests/common/mod.rs"]
@@ -180,21 +181,9 @@ fn long_line_latency(bin: &str, edits: usize) -> (f64, f64, f64, f64) {
     s.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}));
     s.notify("initialized", json!({}));
     let uri = "file:///bench/long/blob.py";
-    // Deterministic base64 characters.
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    let blob: String = (0..500_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(alphabet[(x % 64) as usize])
-        })
-        .collect();
-    let text = format!("model = \"meta-llama/Llama-3.1-8B\"\nblob = \"{blob}\"\ny = 1\n");
     s.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": long_line_text()}}),
     );
     s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1);
     let mut lat = Vec::new();
@@ -219,6 +208,70 @@ fn long_line_latency(bin: &str, edits: usize) -> (f64, f64, f64, f64) {
     let hover = t.elapsed().as_secs_f64() * 1000.0;
     let max = lat.iter().copied().fold(0.0, f64::max);
     (pct(&mut lat.clone(), 0.5), pct(&mut lat, 0.95), max, hover)
+}
+
+/// A text with a model on line 0, a 500 KB line of base64 on line 1 and `y = 1` on
+/// line 2.
+fn long_line_text() -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let blob: String = (0..500_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(alphabet[(x % 64) as usize])
+        })
+        .collect();
+    format!("model = \"meta-llama/Llama-3.1-8B\"\nblob = \"{blob}\"\ny = 1\n")
+}
+
+/// `edits` one-character `didChange` on the line after a 500 KB line, written at once,
+/// then a hover: (publishes for the document after the burst, hover answered and last
+/// version published, ms after the burst began to be written).
+fn burst(bin: &str, edits: usize) -> (usize, f64, f64) {
+    let mut s = Server::start(bin);
+    s.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}));
+    s.notify("initialized", json!({}));
+    let uri = "file:///bench/burst/blob.py";
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": long_line_text()}}),
+    );
+    s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1);
+    let mut bytes = Vec::new();
+    for k in 0..edits {
+        let body = json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": uri, "version": k + 2},
+                       "contentChanges": [{"range": {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 5}}, "text": format!("{}", k % 10)}]}})
+        .to_string();
+        bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    s.id += 1;
+    let hover_id = s.id;
+    let body = json!({"jsonrpc": "2.0", "id": hover_id, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 12}}})
+    .to_string();
+    bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    let t = Instant::now();
+    s.stdin.write_all(&bytes).expect("write the burst");
+    s.stdin.flush().expect("flush");
+    let last = (edits + 1) as i64;
+    let (mut publishes, mut hover, mut done) = (0, None, None);
+    while hover.is_none() || done.is_none() {
+        let m =
+            s.rx.recv_timeout(Duration::from_secs(600))
+                .expect("server answered");
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
+            publishes += 1;
+            if m["params"]["version"] == last {
+                done = Some(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        } else if m["id"] == hover_id && m.get("method").is_none() {
+            hover = Some(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    (publishes, hover.unwrap_or(0.0), done.unwrap_or(0.0))
 }
 
 /// `VmRSS` and `VmHWM` of a process, in KiB (Linux).
@@ -287,7 +340,9 @@ fn main() {
         .status()
         .expect("cargo build");
     assert!(status.success());
-    let bin = root.join("target/release/fineprint");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), std::path::PathBuf::from);
+    let bin = target.join("release/fineprint");
     let bin = bin.to_str().expect("utf-8 path");
     if std::env::args().any(|a| a == "memory") {
         memory_with_open_documents(bin, 100, 100_000);
@@ -299,6 +354,16 @@ fn main() {
         println!(
             "edits beside a 500 KB line: one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms (n=50); hover after them {hover:.2} ms"
         );
+        return;
+    }
+
+    if std::env::args().any(|a| a == "burst") {
+        for edits in [2_000, 10_000] {
+            let (publishes, hover, done) = burst(bin, edits);
+            println!(
+                "{edits} didChange written at once beside a 500 KB line, then a hover: {publishes} publishes; hover answered after {hover:.1} ms, last version published after {done:.1} ms"
+            );
+        }
         return;
     }
 

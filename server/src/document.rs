@@ -16,12 +16,21 @@
 //! * In Markdown, an edit on a line holding a backtick or a tilde (a code fence may
 //!   open or close there) re-scans to the end of the text.
 //! * Edit ranges are clamped to the text and to character boundaries; no edit panics.
+//! * Edits can be applied to the text alone ([`Document::apply`], cheap) and the
+//!   references brought up to date later, once for all of them ([`Document::analyse`]):
+//!   the pending edits are kept as one changed range of the current text (the union
+//!   of their ranges) and the shift of what follows it, so one window scan covers
+//!   them all. [`Document::edit`] is `apply` then `analyse`. Until `analyse`, `refs`
+//!   describe the text as it was when last analysed ([`Document::is_analysed`]).
+//! * `text` and `index` are shared (`Arc`): a snapshot for work outside the server's
+//!   lock costs two reference counts; the next edit copies what is still shared.
 //! * Notebooks are re-scanned whole: their cell boundaries depend on the whole JSON.
 //! * An edit that changes the sequence of base-URL endpoints' localities
 //!   ([`local::endpoints`]) re-scans the whole text: an endpoint decides whether the
 //!   closed API names after it are reported.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::detect::{self, FileKind, calls, context, local};
 use crate::kb::KnowledgeBase;
@@ -49,20 +58,35 @@ fn touches_fence(text: &str, range: Range<usize>) -> bool {
     b[from..to].iter().any(|&c| c == b'`' || c == b'~')
 }
 
+/// Edits applied to the text and not yet analysed: outside `start..end` (offsets in
+/// the current text) the text equals the analysed one, shifted by `delta` after `end`.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: usize,
+    end: usize,
+    delta: isize,
+    /// A line that may open or close a Markdown code fence was edited.
+    fences: bool,
+    /// The whole text was replaced: re-scan it all.
+    whole: bool,
+}
+
 /// An open document.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Current text.
-    pub text: String,
+    pub text: Arc<String>,
     /// Kind, if fineprint reads this kind of file.
     pub kind: Option<FileKind>,
     /// Line index of `text`.
-    pub index: LineIndex,
-    /// References, in order.
+    pub index: Arc<LineIndex>,
+    /// References, in order (of the text as last analysed).
     pub refs: Vec<Reference>,
     /// Whether each base-URL endpoint of the text is local, in order (closed API names
     /// after a local one are aliases, left out).
     local: Vec<bool>,
+    /// Edits not analysed yet.
+    pending: Option<Pending>,
 }
 
 /// The localities of endpoints, in order.
@@ -86,24 +110,82 @@ impl Document {
         let markdown = kind == Some(FileKind::Markdown);
         let local = localities(&local::endpoints(&text, markdown));
         Self {
-            text,
+            text: Arc::new(text),
             kind,
-            index,
+            index: Arc::new(index),
             refs,
             local,
+            pending: None,
         }
     }
 
     /// Re-scans the whole text (after a change of rules).
     pub fn rescan(&mut self, kb: &KnowledgeBase) {
+        self.pending = None;
+        let markdown = self.kind == Some(FileKind::Markdown);
+        self.local = localities(&local::endpoints(&self.text, markdown));
         self.refs = self
             .kind
             .map_or_else(Vec::new, |k| detect::detect(&self.text, k, kb));
     }
 
-    /// Replaces the whole text.
-    pub fn replace_all(&mut self, text: String, kb: &KnowledgeBase) {
-        *self = Self::new(text, self.kind, kb);
+    /// Replaces the whole text; the references follow at the next
+    /// [`analyse`](Self::analyse).
+    pub fn replace_all(&mut self, text: String) {
+        self.index = Arc::new(LineIndex::new(&text));
+        self.text = Arc::new(text);
+        self.pending = Some(Pending {
+            start: 0,
+            end: self.text.len(),
+            delta: 0,
+            fences: false,
+            whole: true,
+        });
+    }
+
+    /// Whether `refs` describe the current text (no edit is waiting for
+    /// [`analyse`](Self::analyse)).
+    pub fn is_analysed(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    /// Replaces `range` (bytes; clamped) with `new_text` in the text and its line
+    /// index only: O(length of the text) for the copy, no scan. The references follow
+    /// at the next [`analyse`](Self::analyse), once for every edit applied until then.
+    pub fn apply(&mut self, range: Range<usize>, new_text: &str) {
+        let start = floor_boundary(&self.text, range.start);
+        let end = floor_boundary(&self.text, range.end.max(start));
+        // A fence line edited (before or after) in Markdown changes the kind of every
+        // line below it.
+        let markdown = self.kind == Some(FileKind::Markdown);
+        let mut fences = markdown && touches_fence(&self.text, start..end);
+        Arc::make_mut(&mut self.text).replace_range(start..end, new_text);
+        Arc::make_mut(&mut self.index).edit(&self.text, start..end, new_text.len());
+        let new_end = start + new_text.len();
+        fences = fences || (markdown && touches_fence(&self.text, start..new_end));
+        let delta = new_text.len() as isize - (end - start) as isize;
+        self.pending = Some(match self.pending {
+            None => Pending {
+                start,
+                end: new_end,
+                delta,
+                fences,
+                whole: false,
+            },
+            // The union of the two changed ranges, in the text after this edit: an
+            // end of the earlier range beyond this edit moves with the text after it.
+            Some(p) => Pending {
+                start: p.start.min(start),
+                end: if p.end > end {
+                    (p.end as isize + delta) as usize
+                } else {
+                    new_end
+                },
+                delta: p.delta + delta,
+                fences: p.fences || fences,
+                whole: p.whole,
+            },
+        });
     }
 
     /// Replaces `range` (bytes; clamped) with `new_text` and updates the references.
@@ -114,26 +196,27 @@ impl Document {
         new_text: &str,
         kb: &KnowledgeBase,
     ) -> Range<usize> {
-        let start = floor_boundary(&self.text, range.start);
-        let end = floor_boundary(&self.text, range.end.max(start));
-        // A fence line edited (before or after) in Markdown changes the kind of every
-        // line below it.
-        let fences_touched =
-            self.kind == Some(FileKind::Markdown) && touches_fence(&self.text, start..end);
-        self.text.replace_range(start..end, new_text);
-        self.index.edit(&self.text, start..end, new_text.len());
+        self.apply(range, new_text);
+        self.analyse(kb)
+    }
+
+    /// Brings the references up to date with every edit applied since the last
+    /// analysis, scanning one window around all of them. Returns the byte range of
+    /// the text that was re-scanned (empty when nothing was pending).
+    pub fn analyse(&mut self, kb: &KnowledgeBase) -> Range<usize> {
+        let Some(p) = self.pending.take() else {
+            return 0..0;
+        };
         let Some(kind) = self.kind else { return 0..0 };
         let endpoints = local::endpoints(&self.text, kind == FileKind::Markdown);
         let local = localities(&endpoints);
-        if kind == FileKind::Notebook || local != self.local {
+        if p.whole || kind == FileKind::Notebook || local != self.local {
             self.local = local;
             self.refs = detect::detect(&self.text, kind, kb);
             return 0..self.text.len();
         }
-        let delta = new_text.len() as isize - (end - start) as isize;
-        let new_end = start + new_text.len();
-        let fences_touched = fences_touched || touches_fence(&self.text, start..new_end);
-        let w = self.window(kind, start, new_end, fences_touched);
+        let delta = p.delta;
+        let w = self.window(kind, p.start, p.end, p.fences);
         let old_w_end = (w.end as isize - delta) as usize;
 
         let mut fresh = Vec::new();

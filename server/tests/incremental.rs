@@ -133,6 +133,29 @@ proptest! {
             prop_assert_eq!(doc.index.line_count(), lines);
         }
     }
+
+    /// Edits applied to the text alone and analysed together (as the language server
+    /// does with a burst of `didChange`), in batches of random sizes: after each
+    /// batch's one analysis, the references equal a fresh scan.
+    #[test]
+    fn coalesced_edits_equal_fresh(kind in prop::sample::select(KINDS), initial in text_strategy(), edits in prop::collection::vec((edit_strategy(), any::<bool>()), 1..16)) {
+        let kb = kb();
+        let mut doc = Document::new(initial, Some(kind), kb);
+        let last = edits.len() - 1;
+        for (i, ((at, len, ins), analyse_now)) in edits.into_iter().enumerate() {
+            let start = at % (doc.text.len() + 1);
+            let end = (start + len).min(doc.text.len());
+            doc.apply(start..end, &ins);
+            if analyse_now || i == last {
+                doc.analyse(kb);
+                prop_assert!(doc.is_analysed());
+                let fresh = detect(&doc.text, kind, kb);
+                prop_assert_eq!(&doc.refs, &fresh, "kind {:?}, text {:?}", kind, doc.text);
+            }
+        }
+        let lines = doc.text.replace("\r\n", "\n").split(['\n', '\r']).count();
+        prop_assert_eq!(doc.index.line_count(), lines);
+    }
 }
 
 /// Edits whose effect reaches further than a word's own context: each changes what a

@@ -1,7 +1,12 @@
 //! Turning findings into protocol diagnostics, and publishing them.
 //!
-//! Invariant: a publish for an open document carries the version its findings were
-//! computed from, and is dropped if the document moved on before it was sent.
+//! Invariants:
+//! * A publish for an open document carries the version its findings were computed
+//!   from, and is dropped if the document moved on before it was sent.
+//! * Open documents are published by the analysis worker ([`super::analysis`]) only;
+//!   every push of diagnostics (worker, `didClose`, policy file) is sent under
+//!   [`super::analysis::Worker::gate`], after its check that it is not stale, so an
+//!   older result never lands after a newer one.
 
 use std::str::FromStr;
 
@@ -11,9 +16,8 @@ use tower_lsp_server::ls_types::{
     NumberOrString, Position, Range, Uri,
 };
 
-use super::Backend;
 use super::convert;
-use super::state::State;
+use super::state::{Context, State};
 use crate::check::Suppressions;
 use crate::findings::{Code, Severity};
 use crate::policy::PolicyError;
@@ -31,7 +35,7 @@ fn severity(s: Severity) -> DiagnosticSeverity {
 
 /// Protocol diagnostics for the references of a text.
 pub fn for_refs(
-    state: &State,
+    state: &Context,
     text: &str,
     index: &LineIndex,
     refs: &[Reference],
@@ -108,7 +112,8 @@ pub fn for_policy_error(e: &PolicyError) -> Diagnostic {
 }
 
 /// The diagnostics of an open document and the version they were computed from.
-pub fn of_open(s: &State, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
+pub fn of_open(s: &mut State, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
+    s.refresh(uri);
     let open = s.docs.get(uri)?;
     if super::state::is_policy_file(uri) && open.doc.kind.is_none() {
         let name = std::ffi::OsStr::new(super::state::file_name(uri));
@@ -120,7 +125,12 @@ pub fn of_open(s: &State, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
         return Some((diags.into_iter().collect(), open.version));
     }
     Some((
-        for_refs(s, &open.doc.text, &open.doc.index, &open.doc.refs),
+        for_refs(
+            &s.context(),
+            &open.doc.text,
+            &open.doc.index,
+            &open.doc.refs,
+        ),
         open.version,
     ))
 }
@@ -144,48 +154,5 @@ pub fn of_disk(s: &State, path: &std::path::Path) -> Vec<Diagnostic> {
         root: s.root.clone(),
     };
     crate::evidence::weigh::attach(&mut refs, text, kind, &s.kb, &s.evidence, &place);
-    for_refs(s, text, &LineIndex::new(text), &refs)
-}
-
-impl Backend {
-    /// Computes and publishes the diagnostics of an open document (push mode; in
-    /// pull mode the client asks through `textDocument/diagnostic`).
-    pub async fn publish(&self, uri: &Uri) {
-        let Some(Some((diags, version))) =
-            self.with_state(|s| if s.caps.pull { None } else { of_open(s, uri) })
-        else {
-            return;
-        };
-        // Drop the result if the document moved on meanwhile.
-        let current = self
-            .with_state(|s| s.docs.get(uri).map(|o| o.version))
-            .flatten();
-        if current != Some(version) {
-            tracing::debug!(uri = uri.as_str(), version, "dropping stale diagnostics");
-            return;
-        }
-        self.client
-            .publish_diagnostics(uri.clone(), diags, Some(version))
-            .await;
-    }
-
-    /// Re-publishes every open document (after a policy or rules change); in pull
-    /// mode, asks the client to pull again.
-    pub async fn publish_all(&self) {
-        let (pull, refresh) = self
-            .with_state(|s| (s.caps.pull, s.caps.pull_refresh))
-            .unwrap_or((false, false));
-        if pull {
-            if refresh {
-                let _ = self.client.workspace_diagnostic_refresh().await;
-            }
-            return;
-        }
-        let uris: Vec<Uri> = self
-            .with_state(|s| s.docs.keys().cloned().collect())
-            .unwrap_or_default();
-        for uri in uris {
-            self.publish(&uri).await;
-        }
-    }
+    for_refs(&s.context(), text, &LineIndex::new(text), &refs)
 }

@@ -9,7 +9,11 @@
 //!   panic into a log line and an error response (or nothing, for notifications): a
 //!   panic never takes the server down, and a poisoned lock is recovered.
 //! * Positions cross the boundary only through [`convert`].
+//! * Notifications that change documents apply text and return; analysis and
+//!   publishing happen in the analysis worker ([`analysis`]), so requests are never
+//!   queued behind them.
 
+mod analysis;
 mod convert;
 mod diagnostics;
 mod handlers;
@@ -31,6 +35,16 @@ use crate::kb::KnowledgeBase;
 pub use state::Settings;
 use state::State;
 
+/// Runs `f` on the state under its lock, guarded against panics.
+fn locked<T>(state: &Mutex<State>, f: impl FnOnce(&mut State) -> T) -> Option<T> {
+    guard("state", || {
+        let mut s = state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut s)
+    })
+}
+
 /// Changes the log level at run time.
 type LogHandle = reload::Handle<EnvFilter, tracing_subscriber::Registry>;
 
@@ -39,6 +53,7 @@ pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
     log: Option<LogHandle>,
+    worker: analysis::Worker,
 }
 
 /// Runs `f`, turning a panic into `None` and a log line.
@@ -69,18 +84,20 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(State::new(kb))),
             log,
+            worker: analysis::Worker::new(),
         }
     }
 
     /// Runs `f` on the state under the lock, guarded against panics.
     pub fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> Option<T> {
-        guard("state", || {
-            let mut s = self
-                .state
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut s)
-        })
+        locked(&self.state, f)
+    }
+
+    /// Pushes diagnostics that are not an open document's analysis (a closed
+    /// document's, a policy file's), in order with the worker's pushes.
+    pub async fn push_diagnostics(&self, uri: Uri, diags: Vec<Diagnostic>, version: Option<i32>) {
+        let _sending = self.worker.gate.lock().await;
+        self.client.publish_diagnostics(uri, diags, version).await;
     }
 
     /// Sets the log level (`error`, `warn`, `info`, `debug`, `trace` or a filter).
@@ -157,7 +174,7 @@ impl Backend {
             let Some(diags) = self.with_state(|s| {
                 let index = crate::text::LineIndex::new(text);
                 let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
-                diagnostics::for_refs(s, text, &index, &refs)
+                diagnostics::for_refs(&s.context(), text, &index, &refs)
             }) else {
                 continue;
             };
@@ -286,14 +303,15 @@ pub async fn serve_stdio(log_level: Option<String>) -> std::result::Result<bool,
     let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(handle)));
     let pipes = transport::filtered(tokio::io::stdin(), tokio::io::stdout());
     let serve = Server::new(pipes.input, pipes.output, socket).serve(service);
-    let exit = pipes.exit;
+    let mut exit = pipes.exit;
     tokio::select! {
         () = serve => {
-            // End of input: let what the server wrote reach the client.
+            // End of input, or `exit` (the library stops on it; the filter set the
+            // signal before forwarding it): let what the server wrote reach the client.
             let _ = tokio::time::timeout(std::time::Duration::from_secs(1), pipes.written).await;
-            Ok(true)
+            Ok(exit.try_recv().unwrap_or(true))
         }
-        clean = exit => {
+        clean = &mut exit => {
             // `exit`: give in-flight responses a moment, then stop even if a handler
             // still waits for a reply the client will never send.
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -76,16 +76,16 @@ impl Backend {
                 }
                 Ok(None) => {
                     // The file was deleted: back to the default policy.
-                    s.policy = Policy::default();
+                    s.policy = std::sync::Arc::new(Policy::default());
                     s.policy_error = None;
                 }
                 Ok(Some(t)) => match parse(t, &path, &s.kb) {
                     Loaded::Policy(p) => {
-                        s.policy = *p;
+                        s.policy = std::sync::Arc::new(*p);
                         s.policy_error = None;
                     }
                     Loaded::Nothing => {
-                        s.policy = Policy::default();
+                        s.policy = std::sync::Arc::new(Policy::default());
                         s.policy_error = None;
                     }
                     Loaded::Error(e) => {
@@ -112,8 +112,7 @@ impl Backend {
             let version = self
                 .with_state(|s| s.docs.get(&uri).map(|o| o.version))
                 .flatten();
-            self.client
-                .publish_diagnostics(uri, diag.into_iter().collect(), version)
+            self.push_diagnostics(uri, diag.into_iter().collect(), version)
                 .await;
         }
         self.publish_all().await;

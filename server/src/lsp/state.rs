@@ -6,6 +6,10 @@
 //! * Every mutation happens under one mutex, in the first, synchronous part of a
 //!   handler, before any `.await`; the lock is never held across an `.await`. Since
 //!   handlers are first polled in arrival order, edits apply in order.
+//! * `didChange` applies edits to a document's text only; its references are brought
+//!   up to date by [`State::refresh`], which every reader of references calls first
+//!   (the analysis worker, hover, inlay hints, code actions, links, completion, pulled
+//!   diagnostics). So a burst of edits costs one analysis, not one per edit.
 //! * `policy` is always a policy that parsed: a broken policy file leaves the last good
 //!   one in force and shows its error in `policy_error`.
 
@@ -27,10 +31,22 @@ use crate::text::Encoding;
 /// An open document and its version.
 #[derive(Debug)]
 pub struct Open {
-    /// Text, line index, references.
+    /// Text, line index, references (brought up to date by [`State::refresh`]).
     pub doc: Document,
-    /// Version from the client.
+    /// Version from the client (of the text; the references may be older until the
+    /// next refresh).
     pub version: i32,
+}
+
+/// What turning references into findings needs, shareable outside the lock.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The knowledge base.
+    pub kb: Arc<KnowledgeBase>,
+    /// The policy in force.
+    pub policy: Arc<Policy>,
+    /// Negotiated position encoding.
+    pub encoding: Encoding,
 }
 
 /// Client settings (`initializationOptions`, `workspace/didChangeConfiguration`).
@@ -85,7 +101,7 @@ pub struct State {
     /// Workspace root.
     pub root: Option<PathBuf>,
     /// The policy in force (last good).
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     /// The error of the policy file, when its last version did not parse.
     pub policy_error: Option<PolicyError>,
     /// Settings.
@@ -112,7 +128,7 @@ impl State {
             kb,
             docs: HashMap::new(),
             root: None,
-            policy: Policy::default(),
+            policy: Arc::new(Policy::default()),
             policy_error: None,
             settings: Settings::default(),
             encoding: Encoding::Utf16,
@@ -121,6 +137,30 @@ impl State {
             initialized: false,
             evidence: Arc::new(Store::new(Roots::from_env(), Some(EVIDENCE_TTL))),
         }
+    }
+
+    /// The knowledge base, policy and encoding in force.
+    pub fn context(&self) -> Context {
+        Context {
+            kb: self.kb.clone(),
+            policy: self.policy.clone(),
+            encoding: self.encoding,
+        }
+    }
+
+    /// Brings the references of an open document up to date with the edits applied
+    /// to its text since its last analysis (one window scan for all of them) and
+    /// weighs the evidence of new references. Cheap when nothing is pending.
+    pub fn refresh(&mut self, uri: &Uri) {
+        let kb = self.kb.clone();
+        let Some(open) = self.docs.get_mut(uri) else {
+            return;
+        };
+        if open.doc.is_analysed() {
+            return;
+        }
+        open.doc.analyse(&kb);
+        self.attach_evidence(uri);
     }
 
     /// Where a document sits on disk, for the evidence readers.

@@ -22,8 +22,14 @@
 //! Invariants:
 //! * The input side never holds more than one body, nor a header line longer than
 //!   [`MAX_HEADER_LINE`] (the rest of such a line is skipped), nor more than
-//!   [`MAX_HEADER_LINES`] header lines per message; a body larger than [`MAX_BODY`] is
-//!   skipped without being held in memory. End of input ends the pipe.
+//!   [`MAX_HEADER_LINES`] header lines per message; a body announced larger than
+//!   [`MAX_BODY`] is skipped without being held in memory, up to the next line holding
+//!   a `Content-Length` header (not for the announced length, which may be a lie that
+//!   would swallow the messages after it). End of input ends the pipe.
+//! * A request (with an id) of a `$/` method is answered here with `MethodNotFound`
+//!   (the library would drop it unanswered).
+//! * The exit signal is sent before `exit` is forwarded, so that when the library's
+//!   service ends on `exit`, the signal (with whether `shutdown` came first) is set.
 //! * Every request of the client gets exactly one response: the ledger's decisions
 //!   (answer a cancellation here, or let the server's response through) are taken
 //!   under one lock, by the side that sees the message first.
@@ -220,8 +226,16 @@ fn content_length(line: &str) -> Option<&str> {
 async fn read_header(
     r: &mut (impl AsyncBufRead + Unpin),
 ) -> Option<std::result::Result<usize, &'static str>> {
-    let mut len = None;
-    let mut lines = 0usize;
+    read_header_rest(r, None, 0).await
+}
+
+/// Reads the rest of a header block of which `lines` lines were read, `len` holding
+/// the `Content-Length` found in them (`Some(None)`: one that did not parse).
+async fn read_header_rest(
+    r: &mut (impl AsyncBufRead + Unpin),
+    mut len: Option<Option<usize>>,
+    mut lines: usize,
+) -> Option<std::result::Result<usize, &'static str>> {
     loop {
         let text = match read_line(r, MAX_HEADER_LINE).await {
             Line::End => return None,
@@ -257,6 +271,30 @@ async fn read_header(
     })
 }
 
+/// After a header announcing a body over [`MAX_BODY`]: drops what follows, one
+/// bounded line at a time, up to the next line that holds a `Content-Length` header
+/// with a number, and reads the header block it starts. The announced length is not
+/// trusted: a client that lied (or a body cut short) must not cost the messages after
+/// it. A real body cannot hold such a line: JSON has no raw line end inside a string,
+/// and outside strings `Content-Length:` is not JSON. A real body glued to the next
+/// header (`...}Content-Length: 52`) is found like any other line's end (the long
+/// line's last bytes are kept). `None` at the end of input.
+async fn resync(
+    r: &mut (impl AsyncBufRead + Unpin),
+) -> Option<std::result::Result<usize, &'static str>> {
+    loop {
+        let line = match read_line(r, MAX_HEADER_LINE).await {
+            Line::End => return None,
+            Line::TooLong { tail, .. } => tail,
+            Line::Text(l) => l,
+        };
+        let text = String::from_utf8_lossy(&line);
+        if let Some(n) = content_length(text.trim()).and_then(|v| v.parse::<usize>().ok()) {
+            return read_header_rest(r, Some(Some(n)), 1).await;
+        }
+    }
+}
+
 /// Writes one frame to the client, whole.
 async fn write_frame(
     client: &tokio::sync::Mutex<impl AsyncWrite + Unpin>,
@@ -277,24 +315,32 @@ async fn pump_in(
     ledger: Shared<Ledger>,
     exit: tokio::sync::oneshot::Sender<bool>,
 ) {
+    let mut exit_tx = Some(exit);
     let mut shutdown_seen = false;
     let mut reader = BufReader::new(input);
+    let mut oversized = false;
     loop {
-        let len = match read_header(&mut reader).await {
+        let header = if oversized {
+            resync(&mut reader).await
+        } else {
+            read_header(&mut reader).await
+        };
+        let len = match header {
             None => return,
             Some(Err(why)) => {
                 tracing::warn!("dropped a message with {why}");
+                oversized = false;
                 continue;
             }
             Some(Ok(len)) => len,
         };
-        if len > MAX_BODY {
-            tracing::warn!(len, "dropped a message larger than {MAX_BODY} bytes");
-            let mut sink = tokio::io::sink();
-            match tokio::io::copy(&mut (&mut reader).take(len as u64), &mut sink).await {
-                Ok(n) if n == len as u64 => continue,
-                _ => return,
-            }
+        oversized = len > MAX_BODY;
+        if oversized {
+            tracing::warn!(
+                len,
+                "dropped a message larger than {MAX_BODY} bytes; skipping to the next header"
+            );
+            continue;
         }
         let mut body = vec![0; len];
         if reader.read_exact(&mut body).await.is_err() {
@@ -311,6 +357,19 @@ async fn pump_in(
             params,
         } = kind
         {
+            if let Some(id) = id.as_ref().filter(|_| m.starts_with("$/")) {
+                // The library drops requests of unknown `$/` methods unanswered; the
+                // protocol lets a server ignore such notifications, never requests.
+                tracing::debug!(method = m, "answered a `$/` request: method not found");
+                let answer = Response::from_error(id.clone(), Error::method_not_found());
+                let Ok(bytes) = serde_json::to_vec(&answer) else {
+                    continue;
+                };
+                if write_frame(&client, &bytes).await.is_err() {
+                    return;
+                }
+                continue;
+            }
             if m == "$/cancelRequest" {
                 if let Some(id) = cancelled_id(params.as_ref())
                     && cancel(&ledger, &id)
@@ -333,19 +392,23 @@ async fn pump_in(
             }
             method = Some(m);
         }
+        // The exit signal goes before the message: the library ends its service when
+        // it reads `exit`, and whoever sees the service end must find the signal set.
+        let exiting = method.as_deref() == Some("exit");
+        if exiting && let Some(tx) = exit_tx.take() {
+            let _ = tx.send(shutdown_seen);
+        }
         let header = format!("Content-Length: {len}\r\n\r\n");
         if server.write_all(header.as_bytes()).await.is_err()
             || server.write_all(&body).await.is_err()
         {
             return;
         }
-        match method.as_deref() {
-            Some("shutdown") => shutdown_seen = true,
-            Some("exit") => {
-                let _ = exit.send(shutdown_seen);
-                return;
-            }
-            _ => {}
+        if exiting {
+            return;
+        }
+        if method.as_deref() == Some("shutdown") {
+            shutdown_seen = true;
         }
     }
 }

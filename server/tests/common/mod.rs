@@ -191,6 +191,25 @@ impl Client {
         }
     }
 
+    /// Every message received so far and until none arrives for `quiet` (server
+    /// requests answered on the way), the backlog first; empties the backlog.
+    pub fn collect(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut out = std::mem::take(&mut self.backlog);
+        let until = Instant::now() + DEADLINE;
+        while Instant::now() < until {
+            match self.rx.recv_timeout(quiet) {
+                Ok(m) if m.get("method").is_some() && m.get("id").is_some() => {
+                    let id = m["id"].clone();
+                    self.server_requests.push(m);
+                    self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                }
+                Ok(m) => out.push(m),
+                Err(_) => break,
+            }
+        }
+        out
+    }
+
     /// Drops every message received so far.
     pub fn drain(&mut self) {
         self.backlog.clear();

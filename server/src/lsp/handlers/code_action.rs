@@ -54,7 +54,7 @@ fn exception_edit(s: &State, model: &str) -> Option<WorkspaceEdit> {
     let uri = Uri::from_file_path(&path)?;
     let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     let (existing, version) = match s.docs.get(&uri) {
-        Some(open) => (Some(open.doc.text.clone()), Some(open.version)),
+        Some(open) => (Some(open.doc.text.to_string()), Some(open.version)),
         // A policy file that cannot be read (a folder, a FIFO) gets no edit.
         None => (crate::lsp::policy_file::read_existing(&path).ok()?, None),
     };
@@ -165,6 +165,7 @@ fn alternatives(s: &State, r: &Reference) -> Vec<(String, String)> {
 pub fn run(b: &Backend, params: CodeActionParams) -> Option<Option<CodeActionResponse>> {
     b.with_state(|s| {
         let uri = &params.text_document.uri;
+        s.refresh(uri);
         let open = s.docs.get(uri)?;
         let kind = open.doc.kind?;
         let (text, index) = (&open.doc.text, &open.doc.index);

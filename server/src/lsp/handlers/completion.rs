@@ -15,6 +15,7 @@ pub fn run(b: &Backend, params: CompletionParams) -> Option<Option<CompletionRes
         return Some(None);
     }
     b.with_state(|s| {
+        s.refresh(&pos.text_document.uri);
         let open = s.docs.get(&pos.text_document.uri)?;
         let (text, index) = (&open.doc.text, &open.doc.index);
         let offset = convert::offset(text, index, pos.position, s.encoding);

@@ -1,5 +1,6 @@
-//! `textDocument/didChange`: apply incremental edits in order, re-scan only what
-//! changed, publish with the new version.
+//! `textDocument/didChange`: apply the edits to the text, in order, and ask the
+//! analysis worker for a publish. No scan here: a burst of changes is analysed once,
+//! for its last version (see `lsp/analysis.rs`).
 
 use tower_lsp_server::ls_types::*;
 
@@ -13,7 +14,6 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
     // Apply every change before the first await: edits stay in arrival order.
     let applied = b.with_state(|s| {
         let enc = s.encoding;
-        let kb = s.kb.clone();
         let Some(open) = s.docs.get_mut(&uri) else {
             tracing::warn!(
                 uri = uri.as_str(),
@@ -25,15 +25,13 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
             match change.range {
                 Some(r) => {
                     let span = convert::span(&open.doc.text, &open.doc.index, r, enc);
-                    open.doc.edit(span, &change.text, &kb);
+                    open.doc.apply(span, &change.text);
                 }
-                None => open.doc.replace_all(change.text, &kb),
+                None => open.doc.replace_all(change.text),
             }
         }
         open.version = version;
-        let policy_text = is_policy_file(&uri).then(|| open.doc.text.clone());
-        s.attach_evidence(&uri);
-        Some(policy_text)
+        Some(is_policy_file(&uri).then(|| open.doc.text.to_string()))
     });
     let Some(Some(policy_text)) = applied else {
         return;
@@ -41,5 +39,5 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
     if let (Some(t), Some(path)) = (policy_text, uri.to_file_path()) {
         b.apply_policy(path.into_owned(), Some(t)).await;
     }
-    b.publish(&uri).await;
+    b.schedule(uri);
 }

@@ -25,5 +25,5 @@ pub async fn run(b: &Backend, params: DidCloseTextDocumentParams) {
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    b.client.publish_diagnostics(uri, diags, None).await;
+    b.push_diagnostics(uri, diags, None).await;
 }

@@ -28,5 +28,5 @@ pub async fn run(b: &Backend, params: DidOpenTextDocumentParams) {
     if let (Some(t), Some(path)) = (policy_text, item.uri.to_file_path()) {
         b.apply_policy(path.into_owned(), Some(t)).await;
     }
-    b.publish(&item.uri).await;
+    b.schedule(item.uri);
 }

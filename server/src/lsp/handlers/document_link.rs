@@ -10,6 +10,7 @@ use crate::resolve::RefKind;
 /// Handles `documentLink`.
 pub fn run(b: &Backend, params: DocumentLinkParams) -> Option<Option<Vec<DocumentLink>>> {
     b.with_state(|s| {
+        s.refresh(&params.text_document.uri);
         let open = s.docs.get(&params.text_document.uri)?;
         let (text, index) = (&open.doc.text, &open.doc.index);
         let mut links = Vec::new();

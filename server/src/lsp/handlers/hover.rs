@@ -38,6 +38,7 @@ pub fn word_at(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, &st
 pub fn run(b: &Backend, params: HoverParams, full: bool) -> Option<Option<Hover>> {
     let pos = params.text_document_position_params;
     b.with_state(|s| {
+        s.refresh(&pos.text_document.uri);
         let open = s.docs.get(&pos.text_document.uri)?;
         let (text, index) = (&open.doc.text, &open.doc.index);
         let offset = convert::offset(text, index, pos.position, s.encoding);

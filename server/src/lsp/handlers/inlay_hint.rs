@@ -12,6 +12,7 @@ pub fn run(b: &Backend, params: InlayHintParams) -> Option<Option<Vec<InlayHint>
         if !s.settings.inlay_hints {
             return None;
         }
+        s.refresh(&params.text_document.uri);
         let open = s.docs.get(&params.text_document.uri)?;
         let (text, index) = (&open.doc.text, &open.doc.index);
         let want = convert::span(text, index, params.range, s.encoding);

@@ -33,7 +33,10 @@ pub async fn run(
                     // The report's spans are offsets in the text without its BOM.
                     let text = crate::check::without_bom(&text);
                     let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
-                    (for_refs(s, text, &LineIndex::new(text), &refs), None)
+                    (
+                        for_refs(&s.context(), text, &LineIndex::new(text), &refs),
+                        None,
+                    )
                 }
             })?;
             items.push(WorkspaceDocumentDiagnosticReport::Full(
