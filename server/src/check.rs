@@ -18,7 +18,8 @@
 //!   whole line: memory and output grow with the references, not with their lines.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::{self, FileKind};
@@ -71,8 +72,11 @@ pub struct Found {
     pub excerpt: String,
     /// Byte span of the reference within `excerpt` (clamped to the start line).
     pub excerpt_span: std::ops::Range<usize>,
-    /// Findings under the policy, most severe first.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Findings under the policy, most severe first. Shared by the references of a
+    /// file that are alike (same kind, text, id and resolution, no evidence, no
+    /// suppression comment): a file naming one model a million times holds its
+    /// findings once.
+    pub diagnostics: Arc<[Diagnostic]>,
 }
 
 /// One file's results.
@@ -145,7 +149,7 @@ impl Report {
         self.files
             .iter()
             .flat_map(|f| &f.found)
-            .flat_map(|r| &r.diagnostics)
+            .flat_map(|r| r.diagnostics.iter())
             .filter(|d| d.severity == sev)
             .count()
             + self
@@ -304,6 +308,7 @@ pub fn analyse_at(
     // references on one long line cost the line once, not once each.
     let mut lines = LineCursor::new(text);
     let mut on: Option<OnLine> = None;
+    let mut alike = Alike::default();
     refs.into_iter()
         .map(|reference| {
             let (l0, c0) = lines.position(reference.span.start, Encoding::Utf32);
@@ -319,10 +324,12 @@ pub fn analyse_at(
             let on_line = on.insert(line);
             let lr = on_line.range.clone();
             let line_text = text.get(lr.clone()).unwrap_or("");
-            let diagnostics = suppressed(
-                findings::evaluate(&reference, kb, policy, today),
-                on_line.suppression.as_deref(),
-            );
+            let diagnostics = match on_line.suppression.as_deref() {
+                None => alike.findings(&reference, || {
+                    findings::evaluate(&reference, kb, policy, today)
+                }),
+                sup => suppressed(findings::evaluate(&reference, kb, policy, today), sup).into(),
+            };
             let (l1, c1) = lines.position(reference.span.end, Encoding::Utf32);
             let s = reference
                 .span
@@ -350,6 +357,38 @@ pub fn analyse_at(
             }
         })
         .collect()
+}
+
+/// The findings of the references of one file, kept once per kind of reference: by
+/// id, then kind, text and resolution (the same shared resolution). References with
+/// evidence are judged alone.
+#[derive(Default)]
+struct Alike {
+    by_id: HashMap<String, Vec<(crate::resolve::RefKind, String, usize, Arc<[Diagnostic]>)>>,
+}
+
+impl Alike {
+    /// The findings of `r`: those of an alike reference, or `evaluate`'s.
+    fn findings(&mut self, r: &Reference, evaluate: impl FnOnce() -> Vec<Diagnostic>) -> Arc<[Diagnostic]> {
+        if r.evidence.is_some() {
+            return evaluate().into();
+        }
+        let res = r.resolution.as_ref().map_or(0, |x| Arc::as_ptr(x) as usize);
+        let same = |(kind, text, at, _): &&(_, String, usize, _)| {
+            *kind == r.kind && *at == res && **text == *r.text
+        };
+        if let Some((.., d)) = self.by_id.get(&*r.id).and_then(|v| v.iter().find(same)) {
+            return Arc::clone(d);
+        }
+        let d: Arc<[Diagnostic]> = evaluate().into();
+        self.by_id.entry(r.id.to_string()).or_default().push((
+            r.kind,
+            r.text.to_string(),
+            res,
+            Arc::clone(&d),
+        ));
+        d
+    }
 }
 
 /// 1-based UTF-16 columns of the byte span `span` of `line` (both on char boundaries).
@@ -510,7 +549,7 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
             utf16_columns: (1, 1),
             excerpt: String::new(),
             excerpt_span: 0..0,
-            diagnostics,
+            diagnostics: diagnostics.into(),
         }],
     })
 }
