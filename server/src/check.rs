@@ -17,10 +17,10 @@
 //! * A reference keeps a bounded excerpt of its line ([`Found::excerpt`]), never the
 //!   whole line: memory and output grow with the references, not with their lines.
 
-use std::path::{Path, PathBuf};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::detect::{self, FileKind};
 use crate::evidence::{Place, Roots, Store};
@@ -309,8 +309,15 @@ pub fn analyse_at(
     let mut lines = LineCursor::new(text);
     let mut on: Option<OnLine> = None;
     let mut alike = Alike::default();
-    refs.into_iter()
-        .map(|reference| {
+    // The references are taken from the end of the reversed list, which shrinks as the
+    // list of what was found grows: the two are never both whole in memory.
+    refs.reverse();
+    let mut found = Vec::with_capacity(refs.len());
+    while let Some(reference) = refs.pop() {
+        if refs.capacity() > 1024 && refs.len() < refs.capacity() / 2 {
+            refs.shrink_to_fit();
+        }
+        found.push({
             let (l0, c0) = lines.position(reference.span.start, Encoding::Utf32);
             let line = match on.take() {
                 Some(o)
@@ -355,8 +362,9 @@ pub fn analyse_at(
                 excerpt_span,
                 diagnostics,
             }
-        })
-        .collect()
+        });
+    }
+    found
 }
 
 /// The findings of the references of one file, kept once per kind of reference: by
@@ -364,12 +372,19 @@ pub fn analyse_at(
 /// evidence are judged alone.
 #[derive(Default)]
 struct Alike {
-    by_id: HashMap<String, Vec<(crate::resolve::RefKind, String, usize, Arc<[Diagnostic]>)>>,
+    by_id: HashMap<String, Vec<AlikeEntry>>,
 }
+
+/// Kind, text, address of the shared resolution (0 for none), findings.
+type AlikeEntry = (crate::resolve::RefKind, String, usize, Arc<[Diagnostic]>);
 
 impl Alike {
     /// The findings of `r`: those of an alike reference, or `evaluate`'s.
-    fn findings(&mut self, r: &Reference, evaluate: impl FnOnce() -> Vec<Diagnostic>) -> Arc<[Diagnostic]> {
+    fn findings(
+        &mut self,
+        r: &Reference,
+        evaluate: impl FnOnce() -> Vec<Diagnostic>,
+    ) -> Arc<[Diagnostic]> {
         if r.evidence.is_some() {
             return evaluate().into();
         }

@@ -140,7 +140,8 @@ impl Resolution {
                 s.swept = s.table.len();
             }
             let arc = Arc::new(self);
-            s.table.insert(Resolution::clone(&arc), Arc::downgrade(&arc));
+            s.table
+                .insert(Resolution::clone(&arc), Arc::downgrade(&arc));
             arc
         })
     }

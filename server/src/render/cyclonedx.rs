@@ -457,20 +457,23 @@ impl Serialize for Lazy<'_> {
                 let occurrences = &c.model.occurrences;
                 let findings: usize = occurrences.iter().map(|(_, f)| f.diagnostics.len()).sum();
                 Seq(c.props.len() + findings, || {
-                    c.props.iter().cloned().chain(occurrences.iter().flat_map(|(path, f)| {
-                        f.diagnostics.iter().map(move |d| {
-                            json!({
-                                "name": "fineprint:finding",
-                                "value": format!(
-                                    "{} {} {path}:{}:{}",
-                                    d.severity.as_str(),
-                                    d.code.as_str(),
-                                    f.line,
-                                    f.column
-                                ),
+                    c.props
+                        .iter()
+                        .cloned()
+                        .chain(occurrences.iter().flat_map(|(path, f)| {
+                            f.diagnostics.iter().map(move |d| {
+                                json!({
+                                    "name": "fineprint:finding",
+                                    "value": format!(
+                                        "{} {} {path}:{}:{}",
+                                        d.severity.as_str(),
+                                        d.code.as_str(),
+                                        f.line,
+                                        f.column
+                                    ),
+                                })
                             })
-                        })
-                    }))
+                        }))
                 })
                 .serialize(s)
             }

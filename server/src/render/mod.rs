@@ -19,7 +19,7 @@ pub mod sarif;
 const PARALLEL_FROM: usize = 256;
 
 /// The weight (references) rendered at once by [`in_order_to`] before it is written.
-const WINDOW: usize = 8192;
+const WINDOW: usize = 2048;
 
 /// Collects what `render_to` writes into a `String` (the formats write UTF-8 only).
 pub(crate) fn to_string(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {

@@ -391,8 +391,7 @@ impl Results<'_> {
             return Ok(());
         };
         self.item.clear();
-        self.item
-            .push_str(if self.any { ",\n" } else { "[\n" });
+        self.item.push_str(if self.any { ",\n" } else { "[\n" });
         for (i, line) in text.split('\n').enumerate() {
             if i > 0 {
                 self.item.push('\n');
