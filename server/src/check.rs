@@ -17,9 +17,10 @@
 //! * A reference keeps a bounded excerpt of its line ([`Found::excerpt`]), never the
 //!   whole line: memory and output grow with the references, not with their lines.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::detect::{self, FileKind};
 use crate::evidence::{Place, Roots, Store};
@@ -71,8 +72,11 @@ pub struct Found {
     pub excerpt: String,
     /// Byte span of the reference within `excerpt` (clamped to the start line).
     pub excerpt_span: std::ops::Range<usize>,
-    /// Findings under the policy, most severe first.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Findings under the policy, most severe first. Shared by the references of a
+    /// file that are alike (same kind, text, id and resolution, no evidence, no
+    /// suppression comment): a file naming one model a million times holds its
+    /// findings once.
+    pub diagnostics: Arc<[Diagnostic]>,
 }
 
 /// One file's results.
@@ -145,7 +149,7 @@ impl Report {
         self.files
             .iter()
             .flat_map(|f| &f.found)
-            .flat_map(|r| &r.diagnostics)
+            .flat_map(|r| r.diagnostics.iter())
             .filter(|d| d.severity == sev)
             .count()
             + self
@@ -304,8 +308,16 @@ pub fn analyse_at(
     // references on one long line cost the line once, not once each.
     let mut lines = LineCursor::new(text);
     let mut on: Option<OnLine> = None;
-    refs.into_iter()
-        .map(|reference| {
+    let mut alike = Alike::default();
+    // The references are taken from the end of the reversed list, which shrinks as the
+    // list of what was found grows: the two are never both whole in memory.
+    refs.reverse();
+    let mut found = Vec::with_capacity(refs.len());
+    while let Some(reference) = refs.pop() {
+        if refs.capacity() > 1024 && refs.len() < refs.capacity() / 2 {
+            refs.shrink_to_fit();
+        }
+        found.push({
             let (l0, c0) = lines.position(reference.span.start, Encoding::Utf32);
             let line = match on.take() {
                 Some(o)
@@ -319,10 +331,12 @@ pub fn analyse_at(
             let on_line = on.insert(line);
             let lr = on_line.range.clone();
             let line_text = text.get(lr.clone()).unwrap_or("");
-            let diagnostics = suppressed(
-                findings::evaluate(&reference, kb, policy, today),
-                on_line.suppression.as_deref(),
-            );
+            let diagnostics = match on_line.suppression.as_deref() {
+                None => alike.findings(&reference, || {
+                    findings::evaluate(&reference, kb, policy, today)
+                }),
+                sup => suppressed(findings::evaluate(&reference, kb, policy, today), sup).into(),
+            };
             let (l1, c1) = lines.position(reference.span.end, Encoding::Utf32);
             let s = reference
                 .span
@@ -348,8 +362,48 @@ pub fn analyse_at(
                 excerpt_span,
                 diagnostics,
             }
-        })
-        .collect()
+        });
+    }
+    found
+}
+
+/// The findings of the references of one file, kept once per kind of reference: by
+/// id, then kind, text and resolution (the same shared resolution). References with
+/// evidence are judged alone.
+#[derive(Default)]
+struct Alike {
+    by_id: HashMap<String, Vec<AlikeEntry>>,
+}
+
+/// Kind, text, address of the shared resolution (0 for none), findings.
+type AlikeEntry = (crate::resolve::RefKind, String, usize, Arc<[Diagnostic]>);
+
+impl Alike {
+    /// The findings of `r`: those of an alike reference, or `evaluate`'s.
+    fn findings(
+        &mut self,
+        r: &Reference,
+        evaluate: impl FnOnce() -> Vec<Diagnostic>,
+    ) -> Arc<[Diagnostic]> {
+        if r.evidence.is_some() {
+            return evaluate().into();
+        }
+        let res = r.resolution.as_ref().map_or(0, |x| Arc::as_ptr(x) as usize);
+        let same = |(kind, text, at, _): &&(_, String, usize, _)| {
+            *kind == r.kind && *at == res && **text == *r.text
+        };
+        if let Some((.., d)) = self.by_id.get(&*r.id).and_then(|v| v.iter().find(same)) {
+            return Arc::clone(d);
+        }
+        let d: Arc<[Diagnostic]> = evaluate().into();
+        self.by_id.entry(r.id.to_string()).or_default().push((
+            r.kind,
+            r.text.to_string(),
+            res,
+            Arc::clone(&d),
+        ));
+        d
+    }
 }
 
 /// 1-based UTF-16 columns of the byte span `span` of `line` (both on char boundaries).
@@ -446,11 +500,7 @@ fn display_path(path: &Path) -> String {
     };
     let p = p.strip_prefix(".").unwrap_or(p);
     let shown = p.to_string_lossy().replace('\\', "/");
-    if shown.is_empty() {
-        ".".into()
-    } else {
-        shown
-    }
+    if shown.is_empty() { ".".into() } else { shown }
 }
 
 struct Env<'a> {
@@ -510,14 +560,22 @@ pub fn cap_to_scope(found: &mut [Found], policy: &Policy, path: &Path, shown: &s
     let Some(rule) = policy.scope.rule_for(path, shown) else {
         return;
     };
+    // Findings shared by several references stay shared once capped.
+    let mut done: std::collections::HashMap<*const (), std::sync::Arc<[Diagnostic]>> =
+        std::collections::HashMap::new();
     for f in found {
-        f.diagnostics = std::mem::take(&mut f.diagnostics)
-            .into_iter()
-            .filter_map(|mut d| {
-                d.severity = crate::scope::capped(d.severity, rule.cap)?;
-                Some(d)
-            })
-            .collect();
+        let key = std::sync::Arc::as_ptr(&f.diagnostics).cast::<()>();
+        let capped = done.entry(key).or_insert_with(|| {
+            f.diagnostics
+                .iter()
+                .filter_map(|d| {
+                    let mut d = d.clone();
+                    d.severity = crate::scope::capped(d.severity, rule.cap)?;
+                    Some(d)
+                })
+                .collect()
+        });
+        f.diagnostics = capped.clone();
     }
 }
 
@@ -527,16 +585,16 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
     let reference = crate::evidence::weigh::gguf_file(env.kb, env.store, path, root);
     let diagnostics = findings::evaluate(&reference, env.kb, env.policy, env.today);
     let mut found = vec![Found {
-            reference,
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            utf16_columns: (1, 1),
-            excerpt: String::new(),
-            excerpt_span: 0..0,
-            diagnostics,
-        }];
+        reference,
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        utf16_columns: (1, 1),
+        excerpt: String::new(),
+        excerpt_span: 0..0,
+        diagnostics: diagnostics.into(),
+    }];
     cap_to_scope(&mut found, env.policy, path, &shown);
     Outcome::File(FileResult {
         path: shown,

@@ -123,7 +123,7 @@ pub fn proposal(report: &Report, kb: &KnowledgeBase, today: &str) -> (String, us
                 }
             });
             let place = format!("{}:{}", f.path, r.line);
-            for d in &r.diagnostics {
+            for d in r.diagnostics.iter() {
                 let e = seen.codes.entry(d.code.as_str()).or_insert(d.severity);
                 *e = (*e).min(d.severity);
             }

@@ -239,12 +239,18 @@ fn write_stdout(args: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(BROKEN_PIPE_EXIT.load(std::sync::atomic::Ordering::Relaxed));
-        }
-        eprintln!("error: cannot write to standard output: {e}");
-        std::process::exit(2);
+        stdout_failed(&e);
     }
+}
+
+/// Ends the process after a failed write to standard output: quietly with the code in
+/// [`BROKEN_PIPE_EXIT`] when the reader went away, with code 2 and a message otherwise.
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(BROKEN_PIPE_EXIT.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    std::process::exit(2);
 }
 
 macro_rules! outln {
@@ -357,35 +363,43 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 [one] if one.is_dir() => one.canonicalize().ok(),
                 _ => None,
             };
-            let text = match format {
-                Format::Json => fineprint::render::json::render(&report, &kb, &policy),
-                Format::Sarif => fineprint::render::sarif::render(
+            let failed = report.count(Severity::Error) > 0
+                || (deny == Some(Deny::Warnings) && report.count(Severity::Warning) > 0);
+            BROKEN_PIPE_EXIT.store(i32::from(failed), std::sync::atomic::Ordering::Relaxed);
+            // Written as it is made (a large report is never held whole as text), with
+            // its trailing white space trimmed and one line end.
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut out = fineprint::render::TrimEnd::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout().lock(),
+            ));
+            let written = match format {
+                Format::Json => fineprint::render::json::render_to(&mut out, &report, &kb, &policy),
+                Format::Sarif => fineprint::render::sarif::render_to(
+                    &mut out,
                     &report,
                     &kb,
                     &policy,
                     &fineprint::render::sarif::Options { root, all },
                 ),
-                Format::Cyclonedx => fineprint::render::cyclonedx::render(
+                Format::Cyclonedx => fineprint::render::cyclonedx::render_to(
+                    &mut out,
                     &report,
                     &kb,
                     &policy,
                     &fineprint::render::cyclonedx::Options::from_env(root),
                 ),
-                Format::Human => {
-                    let color =
-                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    fineprint::render::human::render(
-                        &report,
-                        &kb,
-                        &policy,
-                        fineprint::render::human::Options { color, all },
-                    )
-                }
+                Format::Human => fineprint::render::human::render_to(
+                    &mut out,
+                    &report,
+                    &kb,
+                    &policy,
+                    fineprint::render::human::Options { color, all },
+                ),
             };
-            let failed = report.count(Severity::Error) > 0
-                || (deny == Some(Deny::Warnings) && report.count(Severity::Warning) > 0);
-            BROKEN_PIPE_EXIT.store(i32::from(failed), std::sync::atomic::Ordering::Relaxed);
-            outln!("{}", text.trim_end());
+            if let Err(e) = written.and_then(|()| out.finish()) {
+                stdout_failed(&e);
+            }
             Ok(if failed {
                 ExitCode::from(1)
             } else {

@@ -28,8 +28,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::codes::{Code, Severity};
-use crate::scope::{GlobList, PathRule, Scope};
 use crate::kb::{KnowledgeBase, line_col};
+use crate::scope::{GlobList, PathRule, Scope};
 use crate::text::LineIndex;
 
 /// The largest policy file read (bytes); a larger one is an error.
@@ -481,7 +481,10 @@ impl Policy {
         for (key, span) in [
             ("exclude", raw.exclude.first().map(Spanned::span)),
             ("paths", raw.paths.first().map(|r| r.glob.span())),
-            ("path_defaults", raw.path_defaults.as_ref().map(Spanned::span)),
+            (
+                "path_defaults",
+                raw.path_defaults.as_ref().map(Spanned::span),
+            ),
         ] {
             if let Some(span) = span {
                 p.key_lines.insert(key.into(), at.line(span));
@@ -687,7 +690,11 @@ fn scope(at: &Places<'_>, raw: &RawPolicy, path: &Path) -> Result<Scope, PolicyE
             GlobList::Exclude => ("exclude", raw.exclude.get(i).map(Spanned::span)),
             GlobList::Paths => ("paths.glob", raw.paths.get(i).map(|r| r.glob.span())),
         };
-        at.err(span.unwrap_or(0..0), key, format!("not a valid glob: {why}"))
+        at.err(
+            span.unwrap_or(0..0),
+            key,
+            format!("not a valid glob: {why}"),
+        )
     })
 }
 

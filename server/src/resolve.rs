@@ -5,6 +5,7 @@
 //! makes the license inherited. The most specific pattern wins at each step.
 
 use std::ops::Range;
+use std::sync::{Arc, Weak};
 
 use serde::Serialize;
 
@@ -36,7 +37,7 @@ pub enum RefKind {
 }
 
 /// How the license was found (the `source` field of the JSON output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Provenance {
     /// A rule names this model.
@@ -70,8 +71,9 @@ impl Provenance {
     }
 }
 
-/// A resolved reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A resolved reference. References hold it shared ([`Resolution::shared`]): every
+/// reference to a model on a thread holds the same one, not a copy of its sentences.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Resolution {
     /// Family and variant; `None` when only evidence on disk names the license.
     pub at: Option<FamilyRef>,
@@ -99,13 +101,56 @@ pub struct Reference {
     pub kind: RefKind,
     /// Canonical id: `org/name`, `name:tag`, `file.gguf` or the API name.
     pub id: String,
-    /// What it resolves to; `None` when the license is unknown.
-    pub resolution: Option<Resolution>,
+    /// What it resolves to; `None` when the license is unknown. Shared: see
+    /// [`Resolution::shared`].
+    pub resolution: Option<Arc<Resolution>>,
     /// What the disk says about it, when something was found (see `evidence`).
     pub evidence: Option<Box<crate::evidence::Evidence>>,
 }
 
+/// The resolutions made on this thread, each kept once: a reference's resolution is
+/// the one already made for an equal answer, so a million references to one model hold
+/// one resolution (its pattern and its sentence), not a million copies. Entries whose
+/// resolution is no longer held are dropped when the table has doubled since the last
+/// sweep, so the table stays in proportion to the resolutions alive.
+#[derive(Default)]
+struct Shared {
+    table: std::collections::HashMap<Resolution, Weak<Resolution>>,
+    /// Entries after the last sweep.
+    swept: usize,
+}
+
+thread_local! {
+    static SHARED: std::cell::RefCell<Shared> = std::cell::RefCell::default();
+}
+
 impl Resolution {
+    /// The shared resolution equal to `self`: one already held on this thread, or
+    /// `self` made shared.
+    pub fn shared(self) -> Arc<Self> {
+        SHARED.with(|cell| {
+            let Ok(mut s) = cell.try_borrow_mut() else {
+                return Arc::new(self);
+            };
+            if let Some(held) = s.table.get(&self).and_then(Weak::upgrade) {
+                return held;
+            }
+            if s.table.len() >= 2 * s.swept.max(1024) {
+                s.table.retain(|_, w| w.strong_count() > 0);
+                s.swept = s.table.len();
+            }
+            let arc = Arc::new(self);
+            s.table
+                .insert(Resolution::clone(&arc), Arc::downgrade(&arc));
+            arc
+        })
+    }
+
+    /// [`Resolution::shared`] of an optional resolution.
+    pub fn share(r: Option<Self>) -> Option<Arc<Self>> {
+        r.map(Self::shared)
+    }
+
     /// A resolution by the rules or by name, to the license of `at`.
     pub fn of(
         kb: &KnowledgeBase,
@@ -389,7 +434,7 @@ pub fn resolve_library_call(
                 text: name.to_string(),
                 kind: RefKind::Library,
                 id,
-                resolution,
+                resolution: Resolution::share(resolution),
                 evidence: None,
             })
         }
@@ -404,6 +449,7 @@ pub fn resolve_library_call(
             });
             let resolution = resolve_str(kb, default)
                 .and_then(|r| r.resolution)
+                .map(Arc::unwrap_or_clone)
                 .map(|r| Resolution {
                     how: format!(
                         "`{call_text}()` is given no model, so {} uses its default `{default}`{from}; the default's license: {}",
@@ -416,7 +462,7 @@ pub fn resolve_library_call(
                 text: call_text.to_string(),
                 kind: RefKind::Library,
                 id: default.to_string(),
-                resolution,
+                resolution: Resolution::share(resolution),
                 evidence: None,
             })
         }
@@ -440,7 +486,9 @@ pub fn resolve_library_name(
     let entry = kb.libraries.entry(&m)?;
     if let Some(model) = &entry.model {
         let id = model.replace("{name}", name);
-        let r = resolve_str(kb, &id).and_then(|r| r.resolution);
+        let r = resolve_str(kb, &id)
+            .and_then(|r| r.resolution)
+            .map(Arc::unwrap_or_clone);
         let r = r.map(|r| Resolution {
             how: format!("the library loads `{id}` for `{}`; {}", m.pattern, r.how),
             ..r
@@ -471,7 +519,7 @@ pub fn resolve_hosted(
 ) -> Option<Resolution> {
     let (pi, h) = kb.hosted(name, provider)?;
     let p = kb.providers.get(pi)?;
-    let r = resolve_str(kb, &h.model).and_then(|r| r.resolution)?;
+    let r = Arc::unwrap_or_clone(resolve_str(kb, &h.model).and_then(|r| r.resolution)?);
     Some(Resolution {
         how: format!(
             "{} hosts `{}`, serving the open weights `{}`, whose license applies: {}",
@@ -675,7 +723,7 @@ pub fn resolve_candidate(
         text: src.to_string(),
         kind,
         id,
-        resolution,
+        resolution: Resolution::share(resolution),
         evidence: None,
     };
     match &cand.shape {
@@ -1039,7 +1087,7 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
             text: name.to_string(),
             kind: RefKind::Library,
             id,
-            resolution,
+            resolution: Resolution::share(resolution),
             evidence: None,
         });
     }

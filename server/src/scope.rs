@@ -235,7 +235,10 @@ mod tests {
         assert!(s.excluded(Path::new("vendor/x/y.py"), "vendor/x/y.py"));
         assert!(!s.excluded(Path::new("src/vendor.py"), "src/vendor.py"));
         let none = Scope::new(Vec::new(), Vec::new(), false, None).expect("scope");
-        assert!(none.rule_for(Path::new("tests/a.py"), "tests/a.py").is_none());
+        assert!(
+            none.rule_for(Path::new("tests/a.py"), "tests/a.py")
+                .is_none()
+        );
     }
 
     #[test]

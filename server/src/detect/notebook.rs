@@ -112,7 +112,10 @@ mod tests {
     #[test]
     fn sources_only() {
         let nb = r#"{"cells":[{"cell_type":"code","source":["a = 1\n","b"],"outputs":[{"text":["c"]}]},{"source":"d"}]}"#;
-        let got: Vec<&str> = source_ranges(nb).into_iter().map(|s| &nb[s.range]).collect();
+        let got: Vec<&str> = source_ranges(nb)
+            .into_iter()
+            .map(|s| &nb[s.range])
+            .collect();
         assert_eq!(got, vec!["a = 1\\n", "b", "d"]);
     }
 
@@ -152,7 +155,10 @@ mod tests {
     #[test]
     fn unterminated() {
         let nb = r#"{"cells":[{"source":["from_pretrained(\"x/y"#;
-        let got: Vec<&str> = source_ranges(nb).into_iter().map(|s| &nb[s.range]).collect();
+        let got: Vec<&str> = source_ranges(nb)
+            .into_iter()
+            .map(|s| &nb[s.range])
+            .collect();
         assert_eq!(got, vec![r#"from_pretrained(\"x/y"#]);
     }
 }

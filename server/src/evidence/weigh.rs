@@ -59,6 +59,7 @@ fn resolve_base(kb: &KnowledgeBase, id: &str) -> Option<Resolution> {
     let id = id.trim().replace(' ', "-");
     resolve_str(kb, &id)
         .and_then(|r| r.resolution)
+        .map(std::sync::Arc::unwrap_or_clone)
         .or_else(|| crate::resolve::resolve_file(kb, &format!("{id}.gguf")))
 }
 
@@ -81,7 +82,7 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
     let from = source.describe();
     let decl_txt = raw.declared.clone().unwrap_or_default();
     let mut conflict = None;
-    let rules = r.resolution.take();
+    let rules = r.resolution.take().map(std::sync::Arc::unwrap_or_clone);
     let name_of = |i: usize| kb.license_at(i).name.clone();
 
     let (resolution, verdict) = if let Some((base_id, base_res, own)) = base {
@@ -269,7 +270,7 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
         }
         _ => verdict,
     };
-    r.resolution = resolution;
+    r.resolution = Resolution::share(resolution);
     r.evidence = Some(Box::new(Evidence {
         source,
         path: raw.path,
@@ -346,7 +347,7 @@ pub fn gguf_file(
         span: 0..0,
         text: name.clone(),
         kind: RefKind::Gguf,
-        resolution: crate::resolve::resolve_file(kb, &name),
+        resolution: Resolution::share(crate::resolve::resolve_file(kb, &name)),
         id: name,
         evidence: None,
     };

@@ -212,7 +212,7 @@ fn toml_problem(file: &str, text: &str, err: &toml::de::Error) -> LoadProblem {
 }
 
 /// Where the resolver found a family: the family and, if any, the variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FamilyRef {
     /// Index into [`KnowledgeBase::families`].
     pub family: usize,

@@ -17,8 +17,10 @@
 //!   content and the timestamp, so a fixed timestamp makes the BOM reproducible.
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::check::{Found, Report};
@@ -27,7 +29,7 @@ use crate::kb::{KnowledgeBase, License};
 use crate::policy::Policy;
 use crate::resolve::{Provenance, RefKind};
 
-use super::sarif::{INFORMATION_URI, fnv1a, relative_path};
+use super::sarif::{INFORMATION_URI, relative_path};
 
 /// Options of the CycloneDX format.
 #[derive(Debug, Clone, Default)]
@@ -233,7 +235,13 @@ struct Model<'a> {
     occurrences: Vec<(&'a str, &'a Found)>,
 }
 
-fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) -> Value {
+/// A component's values made at once, and its properties before the findings.
+fn component(
+    m: &Model<'_>,
+    bom_ref: &str,
+    ident: Identity,
+    kb: &KnowledgeBase,
+) -> (Map<String, Value>, Vec<Value>) {
     let r = m.first;
     let res = r.reference.resolution.as_ref();
     let mut c = Map::new();
@@ -383,36 +391,191 @@ fn component(m: &Model<'_>, bom_ref: &str, ident: Identity, kb: &KnowledgeBase) 
             json!([{"type": "website", "url": format!("https://huggingface.co/{}", r.reference.id)}]),
         );
     }
-    let mut occurrences = Vec::new();
-    for (path, f) in &m.occurrences {
-        for d in &f.diagnostics {
-            prop(
-                &mut props,
-                "fineprint:finding",
-                format!(
-                    "{} {} {path}:{}:{}",
-                    d.severity.as_str(),
-                    d.code.as_str(),
-                    f.line,
-                    f.column
-                ),
-            );
+    (c, props)
+}
+
+/// A sequence of known length whose items are made as they are serialized.
+struct Seq<F>(usize, F);
+
+impl<F, I, T> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = T>,
+    T: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0))?;
+        for item in (self.1)() {
+            seq.serialize_element(&item)?;
         }
-        occurrences.push(json!({
-            "location": path,
-            "line": f.line,
-            "offset": f.column,
-            "symbol": f.reference.text,
-            "additionalContext": f.excerpt.trim(),
-        }));
+        seq.end()
     }
-    c.insert("evidence".into(), json!({"occurrences": occurrences}));
-    c.insert("properties".into(), Value::Array(props));
-    Value::Object(c)
+}
+
+/// One component: the part made at once (`base`, small: no occurrence in it), and
+/// its occurrences and findings, made as they are serialized.
+struct Component<'a> {
+    model: &'a Model<'a>,
+    base: Map<String, Value>,
+    /// Its properties before the findings.
+    props: Vec<Value>,
+}
+
+/// What a map holds beside its values made at once: parts made as they are serialized.
+#[derive(Clone, Copy)]
+enum Lazy<'a> {
+    /// `evidence` of a component: `{"occurrences": [...]}`.
+    Evidence(&'a Model<'a>),
+    /// `properties` of a component: its properties, then one per finding.
+    Properties(&'a Component<'a>),
+    /// `components` of the BOM.
+    Components(&'a [Component<'a>]),
+}
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Lazy::Evidence(m) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(
+                    "occurrences",
+                    &Seq(m.occurrences.len(), || {
+                        m.occurrences.iter().map(|(path, f)| {
+                            json!({
+                                "location": path,
+                                "line": f.line,
+                                "offset": f.column,
+                                "symbol": f.reference.text,
+                                "additionalContext": f.excerpt.trim(),
+                            })
+                        })
+                    }),
+                )?;
+                map.end()
+            }
+            Lazy::Properties(c) => {
+                let occurrences = &c.model.occurrences;
+                let findings: usize = occurrences.iter().map(|(_, f)| f.diagnostics.len()).sum();
+                Seq(c.props.len() + findings, || {
+                    c.props
+                        .iter()
+                        .cloned()
+                        .chain(occurrences.iter().flat_map(|(path, f)| {
+                            f.diagnostics.iter().map(move |d| {
+                                json!({
+                                    "name": "fineprint:finding",
+                                    "value": format!(
+                                        "{} {} {path}:{}:{}",
+                                        d.severity.as_str(),
+                                        d.code.as_str(),
+                                        f.line,
+                                        f.column
+                                    ),
+                                })
+                            })
+                        }))
+                })
+                .serialize(s)
+            }
+            Lazy::Components(list) => s.collect_seq(list),
+        }
+    }
+}
+
+impl Serialize for Component<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        merged_map(
+            s,
+            &self.base,
+            &[
+                ("evidence", Lazy::Evidence(self.model)),
+                ("properties", Lazy::Properties(self)),
+            ],
+        )
+    }
+}
+
+/// Serializes the entries of `base` and of `lazy` (sorted by key) as one map, keys
+/// in the order of a `serde_json` map (sorted), so that the bytes are those of the
+/// whole tree of values.
+fn merged_map<S: Serializer>(
+    s: S,
+    base: &Map<String, Value>,
+    lazy: &[(&str, Lazy<'_>)],
+) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(base.len() + lazy.len()))?;
+    let mut rest = lazy.iter().peekable();
+    for (k, v) in base {
+        while let Some((lk, lv)) = rest.next_if(|(lk, _)| *lk < k.as_str()) {
+            map.serialize_entry(lk, lv)?;
+        }
+        map.serialize_entry(k, v)?;
+    }
+    for (lk, lv) in rest {
+        map.serialize_entry(lk, lv)?;
+    }
+    map.end()
+}
+
+/// A BOM: its values made at once, and its components.
+struct Bom<'a> {
+    base: Map<String, Value>,
+    components: &'a [Component<'a>],
+}
+
+impl Serialize for Bom<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        merged_map(
+            s,
+            &self.base,
+            &[("components", Lazy::Components(self.components))],
+        )
+    }
+}
+
+/// A writer that computes the two FNV-1a hashes of the serial number over what is
+/// written ([`super::sarif::fnv1a`] of `[body]` and of `[body, "serial"]`), without keeping it.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn add(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.add(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Renders the report as a CycloneDX 1.6 JSON BOM (pretty-printed).
 pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Options) -> String {
+    super::to_string(|out| render_to(out, report, kb, policy, opts))
+}
+
+/// [`render`], written to `out` as it is made. The serial number hashes the whole BOM,
+/// so it is serialized twice: compact into the hash, then pretty into `out`; neither
+/// is held (a component holds what it says once, not its occurrences).
+pub fn render_to(
+    out: &mut dyn Write,
+    report: &Report,
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    opts: &Options,
+) -> io::Result<()> {
     let root = opts.root.as_deref();
     // Distinct models in order of first appearance.
     let mut order: Vec<(&'static str, String)> = Vec::new();
@@ -441,7 +604,12 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
             n += 1;
             bom_ref = format!("{}#{n}", ident.purl);
         }
-        components.push(component(m, &bom_ref, ident, kb));
+        let (base, props) = component(m, &bom_ref, ident, kb);
+        components.push(Component {
+            model: m,
+            base,
+            props,
+        });
         refs.push(bom_ref);
     }
 
@@ -525,15 +693,24 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
         "specVersion": "1.6",
         "version": 1,
         "metadata": metadata,
-        "components": components,
     });
     if subject.is_some() {
         bom["dependencies"] = json!([{"ref": "project", "dependsOn": refs}]);
     }
+    let Value::Object(base) = bom else {
+        return Err(io::Error::other("the BOM is not an object"));
+    };
+    let mut bom = Bom {
+        base,
+        components: &components,
+    };
     // Serial number: derived from the content and the timestamp (RFC 9562 version 8).
-    let body = serde_json::to_string(&bom).unwrap_or_default();
-    let a = fnv1a(&[&body]);
-    let b = fnv1a(&[&body, "serial"]);
+    let mut hash = Fnv::new();
+    serde_json::to_writer(&mut hash, &bom).map_err(io::Error::from)?;
+    hash.add(&[0]);
+    let a = hash.0;
+    hash.add(b"serial\0");
+    let b = hash.0;
     let hex = format!("{a:016x}{b:016x}");
     let serial = format!(
         "urn:uuid:{}-{}-8{}-{:x}{}-{}",
@@ -544,6 +721,6 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
         &hex[17..20],
         &hex[20..32]
     );
-    bom["serialNumber"] = json!(serial);
-    serde_json::to_string_pretty(&bom).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    bom.base.insert("serialNumber".into(), json!(serial));
+    serde_json::to_writer_pretty(out, &bom).map_err(io::Error::from)
 }

@@ -3,11 +3,12 @@
 //! underlined, then a summary. `--all` also lists every reference.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use crate::card::short_label;
-use crate::check::{FileResult, Report};
+use crate::check::{FileResult, Found, Report};
 use crate::findings::Severity;
 use crate::kb::KnowledgeBase;
 use crate::policy::Policy;
@@ -21,16 +22,38 @@ pub struct Options {
     pub all: bool,
 }
 
+/// References of one file rendered as one piece (a file with more is cut in pieces,
+/// so that a window of the output stays small and is shared among the cores).
+const PIECE: usize = 1024;
+
 /// Renders the report for a terminal.
 pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Options) -> String {
-    // Each file's part is independent: made on all cores, joined in order.
-    let mut out = super::in_order(
-        &report.files,
-        |f| f.found.len(),
-        |f| file_part(f, kb, policy, opts),
-    );
+    super::to_string(|out| render_to(out, report, kb, policy, opts))
+}
+
+/// [`render`], written to `out` as it is made.
+pub fn render_to(
+    out: &mut dyn Write,
+    report: &Report,
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    opts: Options,
+) -> io::Result<()> {
+    // Each piece (a file's references, at most PIECE of them) is independent: made on
+    // all cores, a window at a time, written in order.
+    let pieces: Vec<(&FileResult, &[Found])> = report
+        .files
+        .iter()
+        .flat_map(|f| f.found.chunks(PIECE).map(move |c| (f, c)))
+        .collect();
+    super::in_order_to(
+        out,
+        &pieces,
+        |(_, found)| found.len(),
+        |(f, found)| file_part(f, found, kb, policy, opts),
+    )?;
     for p in &report.policy_findings {
-        let _ = writeln!(
+        writeln!(
             out,
             "{}:{}: {} [{}]: {}",
             p.path,
@@ -38,10 +61,10 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Option
             p.severity.as_str(),
             p.code.as_str(),
             p.message
-        );
+        )?;
     }
     for s in &report.skipped {
-        let _ = writeln!(out, "skipped {}: {}", s.path, s.reason);
+        writeln!(out, "skipped {}: {}", s.path, s.reason)?;
     }
     let refs = report.references();
     let unknown = report
@@ -62,7 +85,7 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Option
         .map_or("default policy".to_string(), |p| {
             format!("policy {}", p.display())
         });
-    let _ = writeln!(
+    writeln!(
         out,
         "fineprint: {refs} model reference(s) in {} file(s) ({} use, {policy_src}): {} error(s), {} warning(s); {clean} without findings, {unknown} with unknown license{}",
         report.files.len(),
@@ -74,19 +97,24 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: Option
         } else {
             format!("; {} file(s) skipped", report.skipped.len())
         },
-    );
-    out
+    )
 }
 
 /// The findings (and with `--all` the other references) of one file.
-fn file_part(f: &FileResult, kb: &KnowledgeBase, policy: &Policy, opts: Options) -> String {
+fn file_part(
+    f: &FileResult,
+    found: &[Found],
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    opts: Options,
+) -> String {
     let renderer = if opts.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
     let mut out = String::new();
-    for r in &f.found {
+    for r in found {
         let label = match &r.reference.resolution {
             Some(res) => short_label(res.license(kb)),
             None => "license unknown".to_string(),

@@ -12,6 +12,7 @@
 //! * `partialFingerprints` do not depend on line numbers, so an alert survives edits
 //!   above it.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -229,11 +230,32 @@ fn shown(d: &Diagnostic, all: bool) -> bool {
 
 /// Renders the report as a SARIF 2.1.0 log (pretty-printed JSON).
 pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Options) -> String {
+    super::to_string(|out| render_to(out, report, kb, policy, opts))
+}
+
+/// [`render`], written to `out` as it is made: the log around its results first (a
+/// tree of values, small), then each result as it is serialized; a tree of values of
+/// every result took 16 times the size of the log, and the whole log as one string
+/// its size again.
+pub fn render_to(
+    out: &mut dyn Write,
+    report: &Report,
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    opts: &Options,
+) -> io::Result<()> {
     let root = opts.root.as_deref();
+    let log = serde_json::to_string_pretty(&log_without_results(report, policy, root))
+        .map_err(io::Error::from)?;
+    let slot = serde_json::to_string(RESULTS_SLOT).map_err(io::Error::from)?;
+    let (head, tail) = log.split_once(&slot).unwrap_or((&log, ""));
+    out.write_all(head.as_bytes())?;
+    let mut results = Results {
+        out,
+        any: false,
+        item: String::new(),
+    };
     let index = |code: Code| Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
-    // Each result is serialized as it is made: a tree of values of every result took
-    // 16 times the size of the log.
-    let mut results = String::new();
     for f in &report.files {
         // Fingerprints: file, code and reference text, plus the ordinal among equal
         // triples in the file (so two identical references stay two alerts).
@@ -242,13 +264,11 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
         for r in &f.found {
             let (start_col, end_col) = r.utf16_columns;
             for d in r.diagnostics.iter().filter(|d| shown(d, opts.all)) {
-                let n = seen.entry((d.code, r.reference.text.as_str())).or_insert(0);
+                let n = seen.entry((d.code, &*r.reference.text)).or_insert(0);
                 let ordinal = n.to_string();
                 *n += 1;
                 let fp = fnv1a(&[&f.path, d.code.as_str(), &r.reference.text, &ordinal]);
-                push_result(
-                    &mut results,
-                    &json!({
+                results.push(&json!({
                         "ruleId": d.code.as_str(),
                         "ruleIndex": index(d.code),
                         "level": level(d.severity),
@@ -267,8 +287,7 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
                         }],
                         "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
                         "properties": properties(r, d, kb),
-                    }),
-                );
+                }))?;
             }
         }
     }
@@ -277,9 +296,7 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
         // every checkout.
         let path = relative_path(root, Path::new(&p.path));
         let fp = fnv1a(&[&path, p.code.as_str(), &p.message]);
-        push_result(
-            &mut results,
-            &json!({
+        results.push(&json!({
                 "ruleId": p.code.as_str(),
                 "ruleIndex": index(p.code),
                 "level": level(p.severity),
@@ -292,9 +309,18 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
                 }],
                 "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
                 "properties": {"severity": p.severity.as_str()},
-            }),
-        );
+        }))?;
     }
+    if results.any {
+        write!(results.out, "\n{}]", " ".repeat(RESULTS_INDENT - 2))?;
+    } else {
+        results.out.write_all(b"[]")?;
+    }
+    results.out.write_all(tail.as_bytes())
+}
+
+/// The SARIF log with [`RESULTS_SLOT`] where its results go.
+fn log_without_results(report: &Report, policy: &Policy, root: Option<&Path>) -> Value {
     let version = env!("CARGO_PKG_VERSION");
     let mut run = json!({
         "tool": {"driver": {
@@ -341,20 +367,11 @@ pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Optio
             })).collect::<Vec<_>>(),
         }]);
     }
-    let log = json!({
+    json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [run],
-    });
-    let log =
-        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    let slot = serde_json::to_string(RESULTS_SLOT).unwrap_or_default();
-    let results = if results.is_empty() {
-        "[]".to_string()
-    } else {
-        format!("[{results}\n{}]", " ".repeat(RESULTS_INDENT - 2))
-    };
-    log.replacen(&slot, &results, 1)
+    })
 }
 
 /// Stands for the results in the log's tree of values, until the serialized results
@@ -364,18 +381,31 @@ const RESULTS_SLOT: &str = "\u{0}fineprint-results\u{0}";
 /// Indentation of a result in the pretty-printed log (`runs[0].results[i]`).
 const RESULTS_INDENT: usize = 8;
 
-/// Appends one result, pretty-printed as it is inside the log, to the items of the
-/// results array made so far (`,`-separated, each on its own lines).
-fn push_result(out: &mut String, result: &Value) {
-    let Ok(text) = serde_json::to_string_pretty(result) else {
-        return;
-    };
-    out.push_str(if out.is_empty() { "\n" } else { ",\n" });
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
+/// The results array as it is written: `[` and each result pretty-printed as it is
+/// inside the log, `,`-separated, each on its own lines.
+struct Results<'w> {
+    out: &'w mut dyn Write,
+    /// Whether a result was written.
+    any: bool,
+    /// The last result's text (its buffer is reused).
+    item: String,
+}
+
+impl Results<'_> {
+    fn push(&mut self, result: &Value) -> io::Result<()> {
+        let Ok(text) = serde_json::to_string_pretty(result) else {
+            return Ok(());
+        };
+        self.item.clear();
+        self.item.push_str(if self.any { ",\n" } else { "[\n" });
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.item.push('\n');
+            }
+            self.item.extend(std::iter::repeat_n(' ', RESULTS_INDENT));
+            self.item.push_str(line);
         }
-        out.extend(std::iter::repeat_n(' ', RESULTS_INDENT));
-        out.push_str(line);
+        self.any = true;
+        self.out.write_all(self.item.as_bytes())
     }
 }
