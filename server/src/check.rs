@@ -487,18 +487,13 @@ enum Outcome {
     Skip(Skipped),
 }
 
-/// How a file is named in every output: relative to the working directory, as rustc,
-/// ruff and eslint print paths (`check a b` shows `a/serve.py` and `b/serve.py`, never
-/// two `serve.py`). A path given relative stays as given, without a leading `./`; an
-/// absolute one under the working directory is made relative to it; others stay
-/// absolute. Separators are `/`.
+/// How a file is named in every output: as the walk reached it from the path given on
+/// the command line, as rustc prints paths (`check a b` shows `a/serve.py` and
+/// `b/serve.py`, never two `serve.py`; `check .` shows `src/app.py`): a relative path
+/// stays relative to the working directory (without a leading `./`), an absolute one
+/// stays absolute. Separators are `/`.
 fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let p = match &cwd {
-        Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
-        _ => path,
-    };
-    let p = p.strip_prefix(".").unwrap_or(p);
+    let p = path.strip_prefix(".").unwrap_or(path);
     let shown = p.to_string_lossy().replace('\\', "/");
     if shown.is_empty() { ".".into() } else { shown }
 }

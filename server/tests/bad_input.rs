@@ -159,9 +159,11 @@ fn bad_workspace() -> Workspace {
 }
 
 fn check_json(dir: &Path, extra: &[&str]) -> (Option<i32>, Value, String) {
+    // Run in the folder, so that paths are printed relative to it.
     let out = Command::new(env!("CARGO_BIN_EXE_fineprint"))
+        .current_dir(dir)
         .arg("check")
-        .arg(dir)
+        .arg(".")
         .args(["--format", "json"])
         .args(extra)
         .env("FINEPRINT_TODAY", "2026-01-15")
@@ -255,8 +257,8 @@ fn human_report_names_skipped_files() {
     write(dir.path(), "latin1.py", b"x = '\xff'\n");
     write(dir.path(), "nul.py", b"a\x00b\n");
     let out = Command::new(env!("CARGO_BIN_EXE_fineprint"))
+        .current_dir(dir.path())
         .arg("check")
-        .arg(dir.path())
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -336,8 +338,8 @@ fn broken_policy_exits_2_with_file_line_and_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "fineprint.toml", b"use = \"commer\xe7ial\"\n");
     let out = Command::new(env!("CARGO_BIN_EXE_fineprint"))
+        .current_dir(dir.path())
         .arg("check")
-        .arg(dir.path())
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -607,8 +609,8 @@ fn walk_lists_special_files_and_reads_names_that_are_not_utf8() {
     .expect("write");
     let out = run_bounded(
         Command::new(env!("CARGO_BIN_EXE_fineprint"))
+            .current_dir(dir.path())
             .arg("check")
-            .arg(dir.path())
             .args(["--format", "json"]),
     );
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");

@@ -577,10 +577,16 @@ pub fn render_to(
     opts: &Options,
 ) -> io::Result<()> {
     let root = opts.root.as_deref();
+    // Each file's path relative to the BOM's subject (the folder checked).
+    let rel: Vec<String> = report
+        .files
+        .iter()
+        .map(|f| relative_path(root, Path::new(&f.path)))
+        .collect();
     // Distinct models in order of first appearance.
     let mut order: Vec<(&'static str, String)> = Vec::new();
     let mut models: HashMap<(&'static str, String), Model<'_>> = HashMap::new();
-    for f in &report.files {
+    for (f, rel) in report.files.iter().zip(&rel) {
         for r in &f.found {
             let key = (kind_str(r.reference.kind), r.reference.id.to_lowercase());
             let m = models.entry(key.clone()).or_insert_with(|| {
@@ -590,7 +596,7 @@ pub fn render_to(
                     occurrences: Vec::new(),
                 }
             });
-            m.occurrences.push((f.path.as_str(), r));
+            m.occurrences.push((rel.as_str(), r));
         }
     }
     let mut components = Vec::new();

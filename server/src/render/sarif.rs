@@ -257,6 +257,9 @@ pub fn render_to(
     };
     let index = |code: Code| Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
     for f in &report.files {
+        // The path relative to the folder checked (as the URI is), so that an alert
+        // is the same whatever the working directory of the run.
+        let rel = relative_path(root, Path::new(&f.path));
         // Fingerprints: file, code and reference text, plus the ordinal among equal
         // triples in the file (so two identical references stay two alerts).
         let mut seen: std::collections::HashMap<(Code, &str), usize> =
@@ -267,7 +270,7 @@ pub fn render_to(
                 let n = seen.entry((d.code, &*r.reference.text)).or_insert(0);
                 let ordinal = n.to_string();
                 *n += 1;
-                let fp = fnv1a(&[&f.path, d.code.as_str(), &r.reference.text, &ordinal]);
+                let fp = fnv1a(&[&rel, d.code.as_str(), &r.reference.text, &ordinal]);
                 results.push(&json!({
                         "ruleId": d.code.as_str(),
                         "ruleIndex": index(d.code),
