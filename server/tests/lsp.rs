@@ -843,7 +843,9 @@ fn add_exception_command_writes_the_policy() {
     let written =
         std::fs::read_to_string(ws.path().join("fineprint.toml")).expect("policy written");
     assert!(
-        written.contains("[[exceptions]]") && written.contains("black-forest-labs/FLUX.1-dev"),
+        written.contains("[[exceptions]]")
+            && written.contains("black-forest-labs/FLUX.1-dev")
+            && written.contains("\nexpires = 20"),
         "{written}"
     );
     c.diagnostics_until(&uri, |d| codes(d) == vec!["4 excepted".to_string()]);
@@ -1183,16 +1185,27 @@ fn replace_action_covers_every_occurrence() {
 /// the key goes into the policy with a placeholder value the editor selects.
 #[test]
 fn declare_action_adds_the_missing_fact() {
-    // (policy file before, the file the title names)
-    let cases: &[(Option<&str>, &str)] = &[
-        (Some("# ours\nuse = \"commercial\"\n"), "fineprint.toml"),
-        (None, "fineprint.toml"),
+    // (policy file before, the file the title names, the finding before)
+    let cases: &[(Option<&str>, &str, &str)] = &[
+        (
+            Some("# ours\nuse = \"commercial\"\n"),
+            "fineprint.toml",
+            "2 commercial-threshold",
+        ),
+        // Information under internal use: still offered.
+        (
+            Some("use = \"internal\"\n"),
+            "fineprint.toml",
+            "3 commercial-threshold",
+        ),
+        (None, "fineprint.toml", "2 commercial-threshold"),
         (
             Some("[project]\nname = \"x\"\n\n[tool.fineprint]\nuse = \"commercial\"\n"),
             "pyproject.toml",
+            "2 commercial-threshold",
         ),
     ];
-    for (policy, file) in cases {
+    for (policy, file, finding) in cases {
         let mut files = vec![];
         if let Some(p) = policy {
             files.push((*file, *p));
@@ -1202,11 +1215,8 @@ fn declare_action_adds_the_missing_fact() {
         c.initialize(ws.path(), vscode_capabilities(), json!({}));
         let uri = file_uri(&ws.path().join("chat.py"));
         c.open(&uri, "python", "m = \"meta-llama/Llama-3.1-8B-Instruct\"\n");
-        let d = c.diagnostics(&uri, Some(1));
-        assert!(
-            codes(&d).contains(&"2 commercial-threshold".to_string()),
-            "{d}"
-        );
+        // The policy file is read after `initialized`: a first publish may predate it.
+        let d = c.diagnostics_until(&uri, |d| codes(d).contains(&(*finding).to_string()));
         let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": d[0]["range"], "context": {"diagnostics": d}}));
         let title = format!("Declare monthly_active_users in {file}");
         let action = find_action(&actions, &title).unwrap_or_else(|| panic!("{title}: {actions}"));

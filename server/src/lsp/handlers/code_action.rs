@@ -271,7 +271,11 @@ pub fn run(b: &Backend, params: CodeActionParams) -> Option<Option<CodeActionRes
             }
             // The facts a threshold finding asks the policy to declare.
             let lic = r.resolution.as_ref().map(|res| res.license(&s.kb));
-            if let Some(lic) = lic.filter(|_| codes.contains(&"commercial-threshold")) {
+            // At any severity: under `use = "internal"` the finding is information.
+            let threshold = findings
+                .iter()
+                .any(|d| d.code == crate::findings::Code::CommercialThreshold);
+            if let Some(lic) = lic.filter(|_| threshold) {
                 for key in short::undeclared_facts(lic, &s.policy) {
                     let Some((edit, select)) = policy_edit(s, |old, pyproject| {
                         policy_edit::declare(old, key, pyproject)
