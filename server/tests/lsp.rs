@@ -421,7 +421,8 @@ fn inlay_hints_follow_the_setting() {
     );
     assert_eq!(
         hints["result"][0]["position"],
-        json!({"line": 0, "character": 37})
+        json!({"line": 0, "character": 38}),
+        "after the closing quote"
     );
     c.notify(
         "workspace/didChangeConfiguration",
@@ -446,6 +447,63 @@ fn inlay_hints_follow_the_setting() {
         json!({"textDocument": {"uri": uri}, "range": range}),
     );
     assert_eq!(hints["result"].as_array().map(Vec::len), Some(2));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// Inlay hints sit after the closing quote of the string holding the reference, or at
+/// the end of the line when it is not in a quoted literal; never inside the string.
+#[test]
+fn inlay_hints_sit_after_the_string_or_at_the_line_end() {
+    // (file, text, the text of the hint's line before the hint)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "a.py",
+            "m = pipeline(\"meta-llama/Llama-3.1-8B-Instruct\", device=0)\n",
+            "m = pipeline(\"meta-llama/Llama-3.1-8B-Instruct\"",
+        ),
+        (
+            "b.py",
+            "m = 'meta-llama/Llama-3.1-8B-Instruct'  # 😀 chat model\n",
+            "m = 'meta-llama/Llama-3.1-8B-Instruct'",
+        ),
+        (
+            "c.py",
+            "# we use meta-llama/Llama-3.1-8B-Instruct for chat\nx = 1\n",
+            "# we use meta-llama/Llama-3.1-8B-Instruct for chat",
+        ),
+        (
+            "d.yaml",
+            "model: meta-llama/Llama-3.1-8B-Instruct\r\nport: 80\r\n",
+            "model: meta-llama/Llama-3.1-8B-Instruct",
+        ),
+        (
+            "e.md",
+            "Run `ollama run llama3.1:8b` to start.\n",
+            "Run `ollama run llama3.1:8b`",
+        ),
+    ];
+    let ws = workspace(&[]);
+    let mut c = Client::start(ws.path());
+    c.initialize(ws.path(), vscode_capabilities(), json!({}));
+    for (name, text, before) in cases {
+        let uri = file_uri(&ws.path().join(name));
+        let lang = name.rsplit('.').next().unwrap_or("");
+        c.open(&uri, lang, text);
+        c.diagnostics(&uri, Some(1));
+        let hints = c.request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+        );
+        let pos = &hints["result"][0]["position"];
+        assert_eq!(pos["line"], 0, "{name}: {hints}");
+        let line = text.lines().next().unwrap_or("");
+        let units = before.encode_utf16().count();
+        assert_eq!(
+            pos["character"].as_u64(),
+            Some(units as u64),
+            "{name}: the hint should follow {before:?} in {line:?}: {hints}"
+        );
+    }
     assert_eq!(c.shutdown(), Some(0));
 }
 
@@ -785,7 +843,9 @@ fn add_exception_command_writes_the_policy() {
     let written =
         std::fs::read_to_string(ws.path().join("fineprint.toml")).expect("policy written");
     assert!(
-        written.contains("[[exceptions]]") && written.contains("black-forest-labs/FLUX.1-dev"),
+        written.contains("[[exceptions]]")
+            && written.contains("black-forest-labs/FLUX.1-dev")
+            && written.contains("\nexpires = 20"),
         "{written}"
     );
     c.diagnostics_until(&uri, |d| codes(d) == vec!["4 excepted".to_string()]);
@@ -903,4 +963,286 @@ fn policy_file_that_is_not_a_regular_file_keeps_the_last_good_policy() {
         c.diagnostics_until(&uri, |d| codes(d).contains(&"3 non-commercial".to_string()));
     }
     assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The first code action whose title starts with `prefix`.
+fn find_action(actions: &Value, prefix: &str) -> Option<Value> {
+    actions["result"].as_array().and_then(|a| {
+        a.iter()
+            .find(|x| x["title"].as_str().unwrap_or("").starts_with(prefix))
+            .cloned()
+    })
+}
+
+/// The text a range of `text` covers (UTF-16 positions, `\n` line ends).
+fn covered(text: &str, range: &Value) -> String {
+    let off = |p: &Value| {
+        let line = p["line"].as_u64().unwrap_or(0) as usize;
+        let ch = p["character"].as_u64().unwrap_or(0) as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut units = 0;
+        for (i, c) in text[start..].char_indices() {
+            if units >= ch {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        text.len()
+    };
+    text[off(&range["start"])..off(&range["end"])].to_string()
+}
+
+/// Diagnostic messages lead with the restriction, in under 100 characters; the clause
+/// they rest on is in the hover.
+#[test]
+fn diagnostic_messages_lead_with_the_restriction() {
+    const LLAMA: &str =
+        "m = pipeline(\"text-generation\", model=\"meta-llama/Llama-3.1-8B-Instruct\")\n";
+    // (policy, code, finding, short message, text of the clause in the hover)
+    let cases: &[(Option<&str>, &str, &str, &str, &str)] = &[
+        (
+            None,
+            FLUX,
+            "non-commercial",
+            "non-commercial only: FLUX.1 [dev] Non-Commercial License",
+            "The license covers non-commercial purposes only;",
+        ),
+        (
+            None,
+            LLAMA,
+            "commercial-threshold",
+            "commercial use up to 700M monthly users (declare monthly_active_users): Llama 3.1 License",
+            "Declare `monthly_active_users` in the policy to check it.",
+        ),
+        (
+            None,
+            LLAMA,
+            "naming-duty",
+            "naming duty: \"Built with\" notice; name prefix on derivatives; +1 more: Llama 3.1 License",
+            "Built with Llama",
+        ),
+        (
+            Some("use = \"commercial\"\nmonthly_active_users = 800000000\n"),
+            LLAMA,
+            "commercial-threshold",
+            "monthly_active_users = 800M is over 700M monthly users: Llama 3.1 Community License Agreement",
+            "The policy declares monthly_active_users = 800000000, above the limit of 700000000.",
+        ),
+    ];
+    for (policy, text, code, short, clause) in cases {
+        let mut files = vec![];
+        if let Some(p) = policy {
+            files.push(("fineprint.toml", *p));
+        }
+        let ws = workspace(&files);
+        let mut c = Client::start(ws.path());
+        c.initialize(ws.path(), vscode_capabilities(), json!({}));
+        let uri = file_uri(&ws.path().join("gen.py"));
+        c.open(&uri, "python", text);
+        // The policy file is read after `initialized`: a first publish may predate it.
+        let d = c.diagnostics_until(&uri, |d| {
+            d.as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|x| x["code"] == *code && x["message"] == *short)
+            })
+        });
+        for x in d.as_array().into_iter().flatten() {
+            let m = x["message"].as_str().unwrap_or("");
+            assert!(m.chars().count() < 100, "{} chars: {m}", m.chars().count());
+        }
+        let found = d
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["code"] == *code))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {code}: {d}"));
+        assert_eq!(found["message"], *short, "{d}");
+        let hover = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": found["range"]["start"]}),
+        );
+        let md = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+        assert!(
+            md.contains(&format!("**`{code}`**: ")) && md.contains(clause),
+            "the hover holds the clause {clause:?}:\n{md}"
+        );
+        assert_eq!(c.shutdown(), Some(0));
+    }
+}
+
+/// "Add a policy exception" writes an expiry 90 days ahead and a placeholder reason
+/// that the editor selects for the user to type over (with `window/showDocument`);
+/// without it, the placeholder stays in the text.
+#[test]
+fn exception_action_expires_and_selects_the_reason() {
+    // (client capabilities, whether the action selects the reason)
+    let cases = [
+        (vscode_capabilities(), true),
+        (neovim_capabilities(), true),
+        (
+            json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}}),
+            false,
+        ),
+    ];
+    for (caps, selects) in cases {
+        let ws = workspace(&[("fineprint.toml", "# ours\nuse = \"commercial\"\n")]);
+        let mut c = Client::start_with_env(
+            ws.path(),
+            &[
+                ("FINEPRINT_NO_EVIDENCE", std::ffi::OsStr::new("1")),
+                ("FINEPRINT_TODAY", std::ffi::OsStr::new("2026-12-06")),
+            ],
+        );
+        c.initialize(ws.path(), caps.clone(), json!({}));
+        let uri = file_uri(&ws.path().join("gen.py"));
+        c.open(&uri, "python", FLUX);
+        let d = c.diagnostics(&uri, Some(1));
+        let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": d[0]["range"], "context": {"diagnostics": d}}));
+        let action = find_action(&actions, "Add a policy exception for FLUX.1-dev")
+            .unwrap_or_else(|| panic!("{caps}: {actions}"));
+        let policy_uri = file_uri(&ws.path().join("fineprint.toml"));
+        let after = apply_first_edit(
+            &action["edit"],
+            &policy_uri,
+            "# ours\nuse = \"commercial\"\n",
+        );
+        assert!(
+            after.starts_with("# ours\nuse = \"commercial\"\n")
+                && after.contains("model = \"black-forest-labs/FLUX.1-dev\"")
+                && after.contains("reason = \"TODO: why this model is acceptable here\"")
+                && after.contains("expires = 2027-03-06"),
+            "{after}"
+        );
+        assert_eq!(action["command"].is_object(), selects, "{caps}: {action}");
+        if !selects {
+            continue;
+        }
+        assert_eq!(action["command"]["command"], "fineprint.select");
+        assert_eq!(
+            covered(&after, &action["command"]["arguments"][1]),
+            "TODO: why this model is acceptable here"
+        );
+        let r = c.request(
+            "workspace/executeCommand",
+            json!({"command": "fineprint.select", "arguments": action["command"]["arguments"]}),
+        );
+        assert!(r.get("error").is_none(), "{r}");
+        assert!(c.wait_server_request("window/showDocument"));
+        let shown = c
+            .server_requests
+            .iter()
+            .find(|m| m["method"] == "window/showDocument")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(shown["params"]["uri"], policy_uri.as_str());
+        assert_eq!(
+            shown["params"]["selection"],
+            action["command"]["arguments"][1]
+        );
+        assert_eq!(c.shutdown(), Some(0));
+    }
+}
+
+/// "Replace with an alternative" replaces every occurrence of the model in the file
+/// and is never preferred; no action is.
+#[test]
+fn replace_action_covers_every_occurrence() {
+    let ws = workspace(&[]);
+    let mut c = Client::start(ws.path());
+    c.initialize(ws.path(), vscode_capabilities(), json!({}));
+    let uri = file_uri(&ws.path().join("code.py"));
+    let text = "a = load(\"mistralai/Codestral-22B-v0.1\")\n# then\nb = load(\"mistralai/Codestral-22B-v0.1\")  # again\n";
+    c.open(&uri, "python", text);
+    let d = c.diagnostics(&uri, Some(1));
+    let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": d[0]["range"], "context": {"diagnostics": d}}));
+    for a in actions["result"].as_array().into_iter().flatten() {
+        assert!(a.get("isPreferred").is_none_or(|p| p == false), "{a}");
+    }
+    let action = find_action(&actions, "Replace with").unwrap_or_else(|| panic!("{actions}"));
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("(2 places)"),
+        "{action}"
+    );
+    let after = apply_first_edit(&action["edit"], &uri, text);
+    assert!(!after.contains("Codestral"), "{after}");
+    assert_eq!(after.lines().count(), 3, "{after}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": after}]}),
+    );
+    let d = c.diagnostics(&uri, Some(2));
+    let errors: Vec<String> = codes(&d)
+        .into_iter()
+        .filter(|c| c.starts_with('1') || c.starts_with('2'))
+        .collect();
+    assert_eq!(errors, Vec::<String>::new(), "{after}\n{d}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// A threshold finding whose fact the policy does not declare offers to declare it:
+/// the key goes into the policy with a placeholder value the editor selects.
+#[test]
+fn declare_action_adds_the_missing_fact() {
+    // (policy file before, the file the title names, the finding before)
+    let cases: &[(Option<&str>, &str, &str)] = &[
+        (
+            Some("# ours\nuse = \"commercial\"\n"),
+            "fineprint.toml",
+            "2 commercial-threshold",
+        ),
+        // Information under internal use: still offered.
+        (
+            Some("use = \"internal\"\n"),
+            "fineprint.toml",
+            "3 commercial-threshold",
+        ),
+        (None, "fineprint.toml", "2 commercial-threshold"),
+        (
+            Some("[project]\nname = \"x\"\n\n[tool.fineprint]\nuse = \"commercial\"\n"),
+            "pyproject.toml",
+            "2 commercial-threshold",
+        ),
+    ];
+    for (policy, file, finding) in cases {
+        let mut files = vec![];
+        if let Some(p) = policy {
+            files.push((*file, *p));
+        }
+        let ws = workspace(&files);
+        let mut c = Client::start(ws.path());
+        c.initialize(ws.path(), vscode_capabilities(), json!({}));
+        let uri = file_uri(&ws.path().join("chat.py"));
+        c.open(&uri, "python", "m = \"meta-llama/Llama-3.1-8B-Instruct\"\n");
+        // The policy file is read after `initialized`: a first publish may predate it.
+        let d = c.diagnostics_until(&uri, |d| codes(d).contains(&(*finding).to_string()));
+        let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": d[0]["range"], "context": {"diagnostics": d}}));
+        let title = format!("Declare monthly_active_users in {file}");
+        let action = find_action(&actions, &title).unwrap_or_else(|| panic!("{title}: {actions}"));
+        let path = ws.path().join(file);
+        let after = apply_first_edit(&action["edit"], &file_uri(&path), policy.unwrap_or(""));
+        if let Some(p) = policy {
+            assert!(after.starts_with(p.lines().next().unwrap_or("")), "{after}");
+        }
+        assert!(
+            after.contains("\nmonthly_active_users = 0  # TODO: your real monthly_active_users\n"),
+            "{after}"
+        );
+        assert_eq!(covered(&after, &action["command"]["arguments"][1]), "0");
+        // Applied, the policy parses and the fact is checked: 0 is under the limit.
+        std::fs::write(&path, &after).expect("write");
+        c.drain();
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&path), "type": 1}]}),
+        );
+        c.diagnostics_until(&uri, |d| {
+            !codes(d).iter().any(|x| x.ends_with("commercial-threshold"))
+        });
+        // Declared now: no longer offered.
+        let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": d[0]["range"], "context": {"diagnostics": []}}));
+        assert!(find_action(&actions, "Declare").is_none(), "{actions}");
+        assert_eq!(c.shutdown(), Some(0));
+    }
 }

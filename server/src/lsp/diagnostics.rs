@@ -81,7 +81,7 @@ pub fn for_refs(
                     .and_then(|h| Uri::from_str(&h).ok())
                     .map(|href| CodeDescription { href }),
                 source: Some("fineprint".into()),
-                message: d.message,
+                message: super::short::message(&d, r, &state.kb, &state.policy),
                 related_information: related,
                 tags: None,
                 data: Some(json!({ "id": r.id, "code": d.code.as_str() })),

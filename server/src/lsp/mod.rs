@@ -17,7 +17,9 @@ mod analysis;
 mod convert;
 mod diagnostics;
 mod handlers;
+mod policy_edit;
 mod policy_file;
+mod short;
 mod state;
 pub mod transport;
 

@@ -118,7 +118,8 @@ async function missing(page) {
     const hoverShown = await hover.waitFor({ timeout: 15000 }).then(() => true, () => false);
     const hoverText = hoverShown ? await hover.innerText() : '';
     check('hover shows the license card', hoverText.includes(CARD), hoverText.split('\n')[0]);
-    check('hover shows the diagnostic', hoverText.includes('FLUX.1-dev is under the'));
+    check('hover shows the short diagnostic', hoverText.includes('non-commercial only: FLUX.1 [dev] Non-Commercial License'));
+    check('hover shows the clause', hoverText.includes('non-commercial purposes only'));
     await page.screenshot({ path: path.join(out, 'vscode-hover.png') });
     say(`screenshot ${path.join(out, 'vscode-hover.png')}`);
     await page.mouse.move(5, 400);
@@ -126,7 +127,7 @@ async function missing(page) {
 
     // 5. Click the status bar item: the Problems view opens with the finding.
     await status.click();
-    const problems = page.locator('.markers-panel .monaco-list-row', { hasText: 'FLUX.1-dev is under the' }).first();
+    const problems = page.locator('.markers-panel .monaco-list-row', { hasText: 'non-commercial only: FLUX.1 [dev] Non-Commercial License' }).first();
     check('status bar opens the Problems view with the finding',
       await problems.waitFor({ timeout: 10000 }).then(() => true, () => false));
 

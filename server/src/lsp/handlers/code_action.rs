@@ -1,8 +1,15 @@
 //! `textDocument/codeAction` on a model reference:
 //! * add an exception for the model to the policy file (created if missing), keeping
-//!   the file's comments and formatting;
+//!   the file's comments and formatting, expiring in 90 days, with a placeholder
+//!   reason that the editor selects for the user to type over;
+//! * declare the fact a threshold finding needs (`monthly_active_users = 0`, the
+//!   value selected for the user to type over);
 //! * suppress the finding on this line with a comment in the file's own syntax;
-//! * replace the model with a permissively licensed alternative, where the rules name one;
+//! * replace the model, at every place in the file, with a permissively licensed
+//!   alternative, where the rules name one;
+//!
+//! No action is ever marked preferred: each changes what the project ships or what its
+//! policy says, so none is safe to apply without reading it.
 //! * open the license.
 
 use std::collections::HashMap;
@@ -13,8 +20,9 @@ use crate::check::findings_for;
 use crate::detect::FileKind;
 use crate::findings::Severity;
 use crate::kb::is_permissive;
+use crate::lsp::policy_edit::{self, Filled};
 use crate::lsp::state::State;
-use crate::lsp::{Backend, convert};
+use crate::lsp::{Backend, convert, short};
 use crate::resolve::{RefKind, Reference, resolve_str};
 use crate::text::LineIndex;
 
@@ -23,7 +31,6 @@ fn action(
     diagnostics: &[Diagnostic],
     edit: Option<WorkspaceEdit>,
     command: Option<Command>,
-    preferred: bool,
 ) -> CodeActionOrCommand {
     CodeActionOrCommand::CodeAction(CodeAction {
         title,
@@ -31,7 +38,7 @@ fn action(
         diagnostics: (!diagnostics.is_empty()).then(|| diagnostics.to_vec()),
         edit,
         command,
-        is_preferred: preferred.then_some(true),
+        is_preferred: None,
         disabled: None,
         data: None,
     })
@@ -44,8 +51,8 @@ fn whole(text: &str, index: &LineIndex, enc: crate::text::Encoding) -> Range {
     )
 }
 
-/// The edit that adds an exception for `model` to the workspace's policy file.
-fn exception_edit(s: &State, model: &str) -> Option<WorkspaceEdit> {
+/// The policy file of the workspace and whether it is a `pyproject.toml`.
+fn policy_target(s: &State) -> Option<(std::path::PathBuf, Uri, bool)> {
     let path = s.policy.file.clone().or_else(|| {
         s.root
             .as_ref()
@@ -53,25 +60,59 @@ fn exception_edit(s: &State, model: &str) -> Option<WorkspaceEdit> {
     })?;
     let uri = Uri::from_file_path(&path)?;
     let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    Some((path, uri, pyproject))
+}
+
+/// The command that puts the cursor on what the user must fill in, once the edit is
+/// applied (`window/showDocument` with a selection); none if the client cannot show it.
+fn select_command(
+    s: &State,
+    uri: &Uri,
+    text: &str,
+    span: &std::ops::Range<usize>,
+) -> Option<Command> {
+    if !s.caps.show_document {
+        return None;
+    }
+    let range = convert::range(text, &LineIndex::new(text), span, s.encoding);
+    Some(Command {
+        title: "Fill in the policy".into(),
+        command: "fineprint.select".into(),
+        arguments: Some(vec![
+            serde_json::json!(uri.as_str()),
+            serde_json::to_value(range).ok()?,
+        ]),
+    })
+}
+
+/// An edit of the workspace's policy file (created if missing) made by `change`, and
+/// the command that selects its placeholder.
+fn policy_edit(
+    s: &State,
+    change: impl FnOnce(Option<&str>, bool) -> Option<Filled>,
+) -> Option<(WorkspaceEdit, Option<Command>)> {
+    let (path, uri, pyproject) = policy_target(s)?;
     let (existing, version) = match s.docs.get(&uri) {
         Some(open) => (Some(open.doc.text.to_string()), Some(open.version)),
         // A policy file that cannot be read (a folder, a FIFO) gets no edit.
         None => (crate::lsp::policy_file::read_existing(&path).ok()?, None),
     };
-    let new_text = crate::policy::with_exception(existing.as_deref(), model, pyproject)?;
-    match existing {
+    let filled = change(existing.as_deref(), pyproject)?;
+    let select = select_command(s, &uri, &filled.text, &filled.placeholder);
+    let new_text = filled.text;
+    let edit = match existing {
         Some(old) => {
             let range = whole(&old, &LineIndex::new(&old), s.encoding);
             let edit = TextEdit { range, new_text };
-            Some(WorkspaceEdit {
+            WorkspaceEdit {
                 document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
                     text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
                     edits: vec![OneOf::Left(edit)],
                 }])),
                 ..WorkspaceEdit::default()
-            })
+            }
         }
-        None if s.caps.create_files => Some(WorkspaceEdit {
+        None if s.caps.create_files => WorkspaceEdit {
             document_changes: Some(DocumentChanges::Operations(vec![
                 DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
                     uri: uri.clone(),
@@ -90,9 +131,10 @@ fn exception_edit(s: &State, model: &str) -> Option<WorkspaceEdit> {
                 }),
             ])),
             ..WorkspaceEdit::default()
-        }),
-        None => None,
-    }
+        },
+        None => return None,
+    };
+    Some((edit, select))
 }
 
 /// The edit that appends a suppression comment to the reference's line.
@@ -200,8 +242,13 @@ pub fn run(b: &Backend, params: CodeActionParams) -> Option<Option<CodeActionRes
             let name = crate::findings::display_name(r);
             if !codes.is_empty() {
                 let title = format!("Add a policy exception for {name}");
-                match exception_edit(s, &r.id) {
-                    Some(edit) => out.push(action(title, &diags, Some(edit), None, false)),
+                let exception = policy_edit(s, |old, pyproject| {
+                    policy_edit::exception(old, &r.id, pyproject, &today)
+                });
+                match exception {
+                    Some((edit, select)) => {
+                        out.push(action(title, &diags, Some(edit), select));
+                    }
                     // A client that cannot create files in an edit: the server writes it.
                     None if s.root.is_some() => {
                         let cmd = Command {
@@ -219,26 +266,65 @@ pub fn run(b: &Backend, params: CodeActionParams) -> Option<Option<CodeActionRes
                         &diags,
                         Some(edit),
                         None,
-                        false,
+                    ));
+                }
+            }
+            // The facts a threshold finding asks the policy to declare.
+            let lic = r.resolution.as_ref().map(|res| res.license(&s.kb));
+            // At any severity: under `use = "internal"` the finding is information.
+            let threshold = findings
+                .iter()
+                .any(|d| d.code == crate::findings::Code::CommercialThreshold);
+            if let Some(lic) = lic.filter(|_| threshold) {
+                for key in short::undeclared_facts(lic, &s.policy) {
+                    let Some((edit, select)) = policy_edit(s, |old, pyproject| {
+                        policy_edit::declare(old, key, pyproject)
+                    }) else {
+                        continue;
+                    };
+                    let file = policy_target(s).map_or("fineprint.toml".into(), |(p, _, _)| {
+                        p.file_name()
+                            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                    });
+                    out.push(action(
+                        format!("Declare {key} in {file}"),
+                        &diags,
+                        Some(edit),
+                        select,
                     ));
                 }
             }
             if codes.iter().any(|c| *c != "unknown-license") {
                 for (alt, license) in alternatives(s, r) {
-                    let edit = TextEdit {
-                        range: convert::range(text, index, &r.span, s.encoding),
-                        new_text: alt.clone(),
-                    };
+                    // Every occurrence of the model in the file, not only this one.
+                    let mut memo = crate::text::ColumnMemo::default();
+                    let edits: Vec<TextEdit> = open
+                        .doc
+                        .refs
+                        .iter()
+                        .filter(|x| x.id == r.id && x.text == x.id)
+                        .map(|x| TextEdit {
+                            range: convert::range_after(
+                                text, index, &x.span, s.encoding, &mut memo,
+                            ),
+                            new_text: alt.clone(),
+                        })
+                        .collect();
+                    let n = edits.len();
                     let we = WorkspaceEdit {
-                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        changes: Some(HashMap::from([(uri.clone(), edits)])),
                         ..WorkspaceEdit::default()
                     };
+                    let where_ = if n > 1 {
+                        format!(" ({n} places)")
+                    } else {
+                        String::new()
+                    };
                     out.push(action(
-                        format!("Replace with {alt} ({license})"),
+                        format!("Replace with {alt} ({license}){where_}"),
                         &diags,
                         Some(we),
                         None,
-                        false,
                     ));
                 }
             }

@@ -1,9 +1,29 @@
-//! `workspace/executeCommand`: open a license page; re-scan the workspace.
+//! `workspace/executeCommand`: open a license page; explain a reference; write a policy
+//! exception; select a placeholder the user must fill in; re-scan the workspace.
 
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use crate::lsp::Backend;
+
+/// Opens `uri` in the editor with `range` selected, when the client can.
+async fn select(b: &Backend, uri: Uri, range: Range) {
+    if !b.with_state(|s| s.caps.show_document).unwrap_or(false) {
+        return;
+    }
+    let shown = b
+        .client
+        .show_document(ShowDocumentParams {
+            uri,
+            external: Some(false),
+            take_focus: Some(true),
+            selection: Some(range),
+        })
+        .await;
+    if let Err(e) = shown {
+        tracing::debug!(error = %e, "showDocument failed");
+    }
+}
 
 /// Handles `executeCommand`.
 pub async fn run(b: &Backend, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
@@ -93,19 +113,55 @@ pub async fn run(b: &Backend, params: ExecuteCommandParams) -> Result<Option<LSP
             let existing = crate::lsp::policy_file::read_existing(&path)
                 .map_err(|e| Error::invalid_params(format!("{e}; fix it first")))?;
             let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-            let text = crate::policy::with_exception(existing.as_deref(), model, pyproject)
-                .ok_or_else(|| {
+            let today = crate::policy::today();
+            let filled =
+                crate::lsp::policy_edit::exception(existing.as_deref(), model, pyproject, &today)
+                    .ok_or_else(|| {
                     Error::invalid_params(format!(
                         "{} is not valid TOML; fix it first",
                         path.display()
                     ))
                 })?;
-            std::fs::write(&path, &text).map_err(|e| {
+            std::fs::write(&path, &filled.text).map_err(|e| {
                 let mut err = Error::internal_error();
                 err.message = format!("cannot write {}: {e}", path.display()).into();
                 err
             })?;
-            b.apply_policy(path, Some(text)).await;
+            // Show the placeholder reason, selected, for the user to type over.
+            let selection = b
+                .with_state(|s| {
+                    let index = crate::text::LineIndex::new(&filled.text);
+                    crate::lsp::convert::range(
+                        &filled.text,
+                        &index,
+                        &filled.placeholder,
+                        s.encoding,
+                    )
+                })
+                .filter(|_| b.with_state(|s| s.caps.show_document).unwrap_or(false));
+            let uri = Uri::from_file_path(&path);
+            b.apply_policy(path, Some(filled.text)).await;
+            if let (Some(uri), Some(range)) = (uri, selection) {
+                select(b, uri, range).await;
+            }
+            Ok(None)
+        }
+        "fineprint.select" => {
+            // Arguments: a document URI and a range; opens it with the range selected
+            // (after a code action wrote a placeholder the user must fill in).
+            let uri: Uri = params
+                .arguments
+                .first()
+                .and_then(|v| v.as_str())
+                .and_then(|u| u.parse().ok())
+                .ok_or_else(|| Error::invalid_params("expected [uri, range]"))?;
+            let range: Range = params
+                .arguments
+                .get(1)
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .ok_or_else(|| Error::invalid_params("expected [uri, range]"))?;
+            select(b, uri, range).await;
             Ok(None)
         }
         "fineprint.scanWorkspace" => {

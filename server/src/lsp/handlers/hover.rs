@@ -1,10 +1,14 @@
-//! `textDocument/hover`: the license card of the reference under the cursor; in a
-//! policy file, the meaning of a key or the card of a license id.
+//! `textDocument/hover`: the license card of the reference under the cursor, then the
+//! full text of each finding (the diagnostics themselves are short); in a policy
+//! file, the meaning of a key or the card of a license id.
+
+use std::fmt::Write as _;
 
 use tower_lsp_server::ls_types::*;
 
 use crate::card::{hover_card, license_card, reference_card};
 use crate::check::findings_for;
+use crate::findings::Severity;
 use crate::lsp::state::is_policy_file;
 use crate::lsp::{Backend, convert};
 use crate::policy::KEY_DOCS;
@@ -48,7 +52,25 @@ pub fn run(b: &Backend, params: HoverParams, full: bool) -> Option<Option<Hover>
             let card = if full {
                 reference_card(r, &s.kb, &findings)
             } else {
-                hover_card(r, &s.kb, &findings, s.policy.use_case.as_str())
+                let mut card = hover_card(r, &s.kb, &findings, s.policy.use_case.as_str());
+                // The diagnostics are short (restriction and license); the clauses they
+                // rest on are written out here.
+                // The card names the license: the clause alone follows each code.
+                let prefix = r.resolution.as_ref().map(|res| {
+                    format!(
+                        "{} is under the {}: ",
+                        crate::findings::display_name(r),
+                        res.license(&s.kb).name
+                    )
+                });
+                for d in findings.iter().filter(|d| d.severity < Severity::Hint) {
+                    let text = prefix
+                        .as_deref()
+                        .and_then(|p| d.message.strip_prefix(p))
+                        .unwrap_or(&d.message);
+                    let _ = write!(card, "\n**`{}`**: {text}\n", d.code.as_str());
+                }
+                card
             };
             return Some(markdown(card, Some(range)));
         }

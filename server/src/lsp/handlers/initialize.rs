@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "fineprint.openLicense",
     "fineprint.explain",
     "fineprint.addException",
+    "fineprint.select",
     "fineprint.scanWorkspace",
 ];
 
