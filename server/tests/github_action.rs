@@ -64,33 +64,36 @@ fn output_of(p: &Path, key: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-fn sh(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?}: {}", text(&out.stderr));
+/// Packs `bin` for `target` with `scripts/package_release.sh` (as the release workflow
+/// does) into `out`; returns the archive's path.
+fn package(target: &str, bin: &str, out: &Path) -> PathBuf {
+    let o = Command::new("bash")
+        .arg(repo().join("scripts/package_release.sh"))
+        .args([target, bin])
+        .arg(out)
+        .env("FINEPRINT_GZIP_LEVEL", "1")
+        .output()
+        .expect("run package_release.sh");
+    assert!(
+        o.status.success(),
+        "package_release.sh: {}",
+        text(&o.stderr)
+    );
+    PathBuf::from(text(&o.stdout).trim())
 }
 
 /// A release folder laid out as GitHub serves it: `download/v9.9.9/` and
 /// `latest/download/` hold the archive of this binary and its checksum;
 /// `download/v6.6.6/` holds the same archive with a wrong checksum. Made once (the
-/// debug binary is large), with `gzip -1`.
+/// debug binary is large).
 fn fake_release(root: &Path) -> PathBuf {
-    let stage = root.join("stage");
-    let name = format!("fineprint-{TARGET}");
-    std::fs::create_dir_all(stage.join(&name)).expect("mkdir");
-    std::fs::copy(BIN, stage.join(&name).join("fineprint")).expect("copy binary");
-    let archive = format!("{name}.tar.gz");
-    let tar = format!(
-        "tar -cf - -C '{}' '{name}' | gzip -1 > '{}'",
-        stage.display(),
-        root.join(&archive).display()
-    );
-    sh(Command::new("bash").arg("-c").arg(&tar));
-    let sum = Command::new("sha256sum")
-        .arg(&archive)
-        .current_dir(root)
-        .output()
-        .expect("sha256sum");
-    assert!(sum.status.success(), "sha256sum: {}", text(&sum.stderr));
+    let archive = package(TARGET, BIN, &root.join("dist"));
+    let name = archive
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let sum = read(&archive.with_file_name(format!("{name}.sha256")));
     let releases = root.join("releases");
     for (dir, good) in [
         ("download/v9.9.9", true),
@@ -99,15 +102,97 @@ fn fake_release(root: &Path) -> PathBuf {
     ] {
         let d = releases.join(dir);
         std::fs::create_dir_all(&d).expect("mkdir");
-        std::fs::hard_link(root.join(&archive), d.join(&archive)).expect("link archive");
+        std::fs::hard_link(&archive, d.join(&name)).expect("link archive");
         let line = if good {
-            text(&sum.stdout)
+            sum.clone()
         } else {
-            format!("{}  {archive}\n", "0".repeat(64))
+            format!("{}  {name}\n", "0".repeat(64))
         };
-        std::fs::write(d.join(format!("{archive}.sha256")), line).expect("write sha256");
+        std::fs::write(d.join(format!("{name}.sha256")), line).expect("write sha256");
     }
     releases
+}
+
+/// `[package.metadata.binstall]`'s templates, filled in as cargo-binstall does, name
+/// the archive `package_release.sh` makes and the binary's path inside it.
+#[test]
+fn binstall_metadata_matches_the_release_archives() {
+    let manifest: toml::Table = read(&repo().join("server/Cargo.toml"))
+        .parse()
+        .expect("server/Cargo.toml");
+    let workspace: toml::Table = read(&repo().join("Cargo.toml"))
+        .parse()
+        .expect("Cargo.toml");
+    let meta = &manifest["package"]["metadata"]["binstall"];
+    let repo_url = workspace["workspace"]["package"]["repository"]
+        .as_str()
+        .expect("repository");
+    let version = manifest["package"]["version"].as_str().expect("version");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // A small stand-in binary: this test is about names and layout.
+    let stub = tmp.path().join("stub");
+    std::fs::write(&stub, "#!/bin/sh\n").expect("write stub");
+    // (target, archive suffix, binary extension)
+    for (target, suffix, ext) in [
+        ("x86_64-unknown-linux-musl", ".tgz", ""),
+        ("aarch64-apple-darwin", ".tgz", ""),
+        ("x86_64-pc-windows-msvc", ".zip", ".exe"),
+    ] {
+        let fmt = meta
+            .get("overrides")
+            .and_then(|o| o.get(target))
+            .and_then(|o| o.get("pkg-fmt"))
+            .or(meta.get("pkg-fmt"))
+            .and_then(|f| f.as_str())
+            .expect("pkg-fmt");
+        assert_eq!(fmt, &suffix[1..], "{target}: pkg-fmt");
+        // binstall's `{ archive-suffix }` for tgz is `.tgz`; the release files end in
+        // `.tar.gz`, which binstall also tries for tgz (it tries every suffix of the format).
+        let fill = |t: &str, archive_suffix: &str| {
+            t.replace("{ repo }", repo_url)
+                .replace("{ version }", version)
+                .replace("{ name }", "fineprint")
+                .replace("{ target }", target)
+                .replace("{ archive-suffix }", archive_suffix)
+                .replace("{ bin }", "fineprint")
+                .replace("{ binary-ext }", ext)
+        };
+        let archive = package(
+            target,
+            &stub.display().to_string(),
+            &tmp.path().join("dist"),
+        );
+        let file = archive
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let real_suffix = if ext.is_empty() { ".tar.gz" } else { ".zip" };
+        let url = fill(meta["pkg-url"].as_str().expect("pkg-url"), real_suffix);
+        assert_eq!(
+            url,
+            format!("{repo_url}/releases/download/v{version}/{file}"),
+            "{target}: pkg-url"
+        );
+        let listing = if ext.is_empty() {
+            Command::new("tar").arg("-tzf").arg(&archive).output()
+        } else {
+            Command::new("unzip").arg("-Z1").arg(&archive).output()
+        }
+        .expect("list archive");
+        let listing = text(&listing.stdout);
+        let bin_dir = fill(meta["bin-dir"].as_str().expect("bin-dir"), real_suffix);
+        for member in [
+            bin_dir.as_str(),
+            &format!("fineprint-{target}/LICENSE-MIT"),
+            &format!("fineprint-{target}/NOTICE"),
+        ] {
+            assert!(
+                listing.lines().any(|l| l == member),
+                "{target}: {member} not in {file}:\n{listing}"
+            );
+        }
+    }
 }
 
 #[test]
