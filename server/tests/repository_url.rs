@@ -61,9 +61,14 @@ fn repository_spellings(text: &str) -> Vec<String> {
     let is_sep = |c: char| c.is_whitespace() || "\"'`<>()[]{},|\\".contains(c);
     let tokens: Vec<&str> = text.split(is_sep).filter(|t| !t.is_empty()).collect();
     for (i, raw) in tokens.iter().enumerate() {
-        let token = raw.trim_end_matches(['.', ';', ':', '!', '?', '*']);
+        let mut token = raw.trim_end_matches(['.', ';', ':', '!', '?', '*']);
         let (host, path) = if let Some(at) = token.find("://") {
+            // The URL starts at its scheme (`base=https://...` is a URL after `base=`).
+            let scheme = token[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+                .map_or(0, |i| i + 1);
             let after = &token[at + 3..];
+            token = &token[scheme..];
             let (authority, path) = after.split_once('/').unwrap_or((after, ""));
             let host = authority.rsplit('@').next().unwrap_or(authority);
             (host.to_ascii_lowercase(), path)
@@ -151,6 +156,16 @@ fn spellings_are_found_and_judged() {
         (
             "https://fineprint.dev/docs",
             &["https://fineprint.dev/docs"],
+            false,
+        ),
+        (
+            "base=https://github.com/fineprint-dev/fineprint/releases/latest/download",
+            &["https://github.com/fineprint-dev/fineprint/releases/latest/download"],
+            true,
+        ),
+        (
+            "REPO=git+https://example.invalid/fineprint",
+            &["git+https://example.invalid/fineprint"],
             false,
         ),
         (
@@ -257,6 +272,8 @@ fn the_files_that_point_users_to_the_repository_name_it() {
         "editors/zed/extension.toml",
         "editors/vscode/package.json",
         "NOTICE",
+        "pyproject.toml",
+        "docs/install.md",
     ];
     for rel in files {
         let text =
