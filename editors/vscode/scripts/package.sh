@@ -54,8 +54,9 @@ else
   mkdir -p bundled
   exe=fineprint; case "$target" in win32-*) exe=fineprint.exe ;; esac
   cp "$bin" "bundled/$exe"
-  # Debug info makes up most of the release binary; the VSIX does not need it.
-  if command -v strip >/dev/null 2>&1 && [ "$(uname -s)" = Linux ]; then
+  # Debug info makes up most of the release binary; the VSIX does not need it. (Another
+  # platform's binary, VSCE_TARGET set, comes stripped from the release build.)
+  if [ -z "${VSCE_TARGET:-}" ] && command -v strip >/dev/null 2>&1 && [ "$(uname -s)" = Linux ]; then
     strip "bundled/$exe" || echo "warning: could not strip bundled/$exe" >&2
   fi
   chmod +x "bundled/$exe"
