@@ -271,6 +271,8 @@ fn install_verifies_the_checksum_and_puts_the_binary_on_the_path() {
                 );
             }
         }
+        // The debug binary is large: keep one installed copy at a time.
+        let _ = std::fs::remove_dir_all(&runner_temp);
     }
 }
 
