@@ -15,6 +15,7 @@ cd "$HERE"
 plain=false
 [ "${1:-}" = "--plain" ] && plain=true
 OUT_DIR=${OUT_DIR:-$HERE}
+mkdir -p "$OUT_DIR"
 VERSION=$(node -p 'require("./package.json").version')
 
 if [ ! -x node_modules/.bin/vsce ] || [ ! -x node_modules/.bin/esbuild ]; then
@@ -24,7 +25,10 @@ npm run --silent typecheck
 # (vsce runs the production esbuild build: the vscode:prepublish script)
 
 rm -rf bundled
-VSCE=(node_modules/.bin/vsce package --no-dependencies --skip-license --allow-missing-repository --no-rewrite-relative-links)
+# No bypass flags: package.json has the repository, the license and (under "vsce") the
+# options (dependencies: false, as esbuild bundles them; the base URLs of README links).
+bash scripts/license.sh --check
+VSCE=(node_modules/.bin/vsce package)
 if $plain; then
   out=$OUT_DIR/fineprint-$VERSION.vsix
   "${VSCE[@]}" -o "$out"
@@ -50,8 +54,9 @@ else
   mkdir -p bundled
   exe=fineprint; case "$target" in win32-*) exe=fineprint.exe ;; esac
   cp "$bin" "bundled/$exe"
-  # Debug info makes up most of the release binary; the VSIX does not need it.
-  if command -v strip >/dev/null 2>&1 && [ "$(uname -s)" = Linux ]; then
+  # Debug info makes up most of the release binary; the VSIX does not need it. (Another
+  # platform's binary, VSCE_TARGET set, comes stripped from the release build.)
+  if [ -z "${VSCE_TARGET:-}" ] && command -v strip >/dev/null 2>&1 && [ "$(uname -s)" = Linux ]; then
     strip "bundled/$exe" || echo "warning: could not strip bundled/$exe" >&2
   fi
   chmod +x "bundled/$exe"

@@ -25,15 +25,13 @@ use crate::policy::Policy;
 /// The SARIF schema the log declares.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
-
-/// Where fineprint lives (the package's `repository`); rule help links point into its
-/// `docs/`.
-pub const INFORMATION_URI: &str = if REPOSITORY.is_empty() {
-    "https://example.invalid/fineprint"
-} else {
-    REPOSITORY
-};
+/// Where fineprint lives: the package's `repository`, set once in the workspace's
+/// `Cargo.toml`. Rule help links point into its `docs/`; the CycloneDX BOM names it too.
+pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+const _: () = assert!(
+    !INFORMATION_URI.is_empty(),
+    "set `repository` in the workspace Cargo.toml"
+);
 
 /// The key of fineprint's own fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "fineprintFinding/v1";
