@@ -75,6 +75,8 @@ enum Job {
         index: Arc<LineIndex>,
         refs: Vec<Reference>,
         version: i32,
+        /// Where the document is on disk, for the policy's `[[paths]]` rules.
+        path: Option<std::path::PathBuf>,
     },
 }
 
@@ -178,6 +180,7 @@ async fn publish(client: &Client, state: &Mutex<State>, gate: &tokio::sync::Mute
             index: open.doc.index.clone(),
             refs: open.doc.refs.clone(),
             version: open.version,
+            path: uri.to_file_path().map(|p| p.to_path_buf()),
         })
     })
     .flatten();
@@ -190,10 +193,11 @@ async fn publish(client: &Client, state: &Mutex<State>, gate: &tokio::sync::Mute
             index,
             refs,
             version,
+            path,
         }) => {
             let judged = tokio::task::spawn_blocking(move || {
                 guard("diagnostics", || {
-                    diagnostics::for_refs(&cx, &text, &index, &refs)
+                    diagnostics::for_refs(&cx, &text, &index, &refs, path.as_deref())
                 })
             })
             .await;

@@ -33,14 +33,22 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// Protocol diagnostics for the references of a text.
+/// Protocol diagnostics for the references of a text, at `path` on disk when it has
+/// one (the policy's `[[paths]]` rule for it caps their severity, as in `check`).
 pub fn for_refs(
     state: &Context,
     text: &str,
     index: &LineIndex,
     refs: &[Reference],
+    path: Option<&std::path::Path>,
 ) -> Vec<Diagnostic> {
     let today = crate::policy::today();
+    let rule = path.and_then(|p| {
+        state
+            .policy
+            .scope
+            .rule_for(p, &p.to_string_lossy().replace('\\', "/"))
+    });
     let policy_uri = state.policy.file.as_ref().and_then(Uri::from_file_path);
     let mut out = Vec::new();
     // References come in text order: columns and suppression comments are counted on
@@ -50,7 +58,13 @@ pub fn for_refs(
     for r in refs {
         let range = convert::range_after(text, index, &r.span, state.encoding, &mut columns);
         let license = r.resolution.as_ref().map(|res| res.license(&state.kb));
-        for d in suppressions.findings(text, index, r, &state.kb, &state.policy, &today) {
+        for mut d in suppressions.findings(text, index, r, &state.kb, &state.policy, &today) {
+            if let Some(rule) = rule {
+                match crate::scope::capped(d.severity, rule.cap) {
+                    Some(sev) => d.severity = sev,
+                    None => continue,
+                }
+            }
             // The clause's document, else the license text; nothing for an unknown license.
             let href = match (d.code, license) {
                 (Code::UnknownLicense, _) | (_, None) => None,
@@ -130,6 +144,7 @@ pub fn of_open(s: &mut State, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
             &open.doc.text,
             &open.doc.index,
             &open.doc.refs,
+            uri.to_file_path().as_deref(),
         ),
         open.version,
     ))
@@ -154,5 +169,5 @@ pub fn of_disk(s: &State, path: &std::path::Path) -> Vec<Diagnostic> {
         root: s.root.clone(),
     };
     crate::evidence::weigh::attach(&mut refs, text, kind, &s.kb, &s.evidence, &place);
-    for_refs(&s.context(), text, &LineIndex::new(text), &refs)
+    for_refs(&s.context(), text, &LineIndex::new(text), &refs, Some(path))
 }

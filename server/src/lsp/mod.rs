@@ -176,7 +176,7 @@ impl Backend {
             let Some(diags) = self.with_state(|s| {
                 let index = crate::text::LineIndex::new(text);
                 let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
-                diagnostics::for_refs(&s.context(), text, &index, &refs)
+                diagnostics::for_refs(&s.context(), text, &index, &refs, Some(&root.join(&f.path)))
             }) else {
                 continue;
             };

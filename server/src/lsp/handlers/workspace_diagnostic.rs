@@ -34,7 +34,13 @@ pub async fn run(
                     let text = crate::check::without_bom(&text);
                     let refs: Vec<_> = f.found.iter().map(|x| x.reference.clone()).collect();
                     (
-                        for_refs(&s.context(), text, &LineIndex::new(text), &refs),
+                        for_refs(
+                            &s.context(),
+                            text,
+                            &LineIndex::new(text),
+                            &refs,
+                            Some(&path),
+                        ),
                         None,
                     )
                 }
