@@ -436,7 +436,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Format::Concise if quiet || statistics => {
                     fineprint::render::human::render_to(&mut out, &report, &kb, &policy, brief)
                 }
-                Format::Concise => fineprint::render::concise::render_to(&mut out, &report, &policy),
+                Format::Concise => {
+                    fineprint::render::concise::render_to(&mut out, &report, &policy)
+                }
                 Format::Github => fineprint::render::github::render_to(&mut out, &report, &policy),
             };
             if let Err(e) = written.and_then(|()| out.finish()) {

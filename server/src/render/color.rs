@@ -40,10 +40,12 @@ mod tests {
     use super::{Choice, decide};
 
     /// (choice, environment, terminal, colour)
+    type Case<'a> = (Choice, &'a [(&'a str, &'a str)], bool, bool);
+
     #[test]
     fn precedence() {
         use Choice::*;
-        let cases: &[(Choice, &[(&str, &str)], bool, bool)] = &[
+        let cases: &[Case] = &[
             (Auto, &[], true, true),
             (Auto, &[], false, false),
             (Auto, &[("NO_COLOR", "1")], true, false),
@@ -54,8 +56,18 @@ mod tests {
             (Auto, &[("FORCE_COLOR", "false")], false, false),
             (Auto, &[("CLICOLOR_FORCE", "1")], false, true),
             (Auto, &[("CLICOLOR_FORCE", "0")], false, false),
-            (Auto, &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], false, false),
-            (Auto, &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")], true, false),
+            (
+                Auto,
+                &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")],
+                false,
+                false,
+            ),
+            (
+                Auto,
+                &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")],
+                true,
+                false,
+            ),
             (Always, &[("NO_COLOR", "1")], false, true),
             (Never, &[("FORCE_COLOR", "1")], true, false),
             (Never, &[], true, false),

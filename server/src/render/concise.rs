@@ -34,7 +34,11 @@ pub fn short_message(message: &str) -> String {
 pub fn render_to(out: &mut dyn Write, report: &Report, policy: &Policy) -> io::Result<()> {
     for f in &report.files {
         for r in &f.found {
-            for d in r.diagnostics.iter().filter(|d| d.severity <= Severity::Warning) {
+            for d in r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity <= Severity::Warning)
+            {
                 writeln!(
                     out,
                     "{}:{}:{}: {}[{}] {}: {}",
@@ -76,7 +80,10 @@ mod tests {
                 "FLUX.1-dev is under the FLUX.1 [dev] Non-Commercial License: The license covers non-commercial purposes only; revenue is excluded. Commercial use needs a license.",
                 "The license covers non-commercial purposes only; revenue is excluded".into(),
             ),
-            ("no lead here: kept whole.", "no lead here: kept whole".into()),
+            (
+                "no lead here: kept whole.",
+                "no lead here: kept whole".into(),
+            ),
             (long.as_str(), format!("{}…", "x".repeat(99))),
         ];
         for (msg, want) in cases {

@@ -34,7 +34,11 @@ fn command(sev: Severity) -> &'static str {
 pub fn render_to(out: &mut dyn Write, report: &Report, policy: &Policy) -> io::Result<()> {
     for f in &report.files {
         for r in &f.found {
-            for d in r.diagnostics.iter().filter(|d| d.severity <= Severity::Warning) {
+            for d in r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity <= Severity::Warning)
+            {
                 let title = format!(
                     "fineprint {}: {}",
                     d.code.as_str(),

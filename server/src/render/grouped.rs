@@ -42,14 +42,21 @@ fn blocks(report: &Report) -> (Vec<Block<'_>>, Places<'_>) {
     let mut places: Places<'_> = HashMap::new();
     for f in &report.files {
         for r in &f.found {
-            if r.diagnostics.iter().any(|d| d.severity <= Severity::Warning) {
+            if r.diagnostics
+                .iter()
+                .any(|d| d.severity <= Severity::Warning)
+            {
                 let e = places.entry(r.reference.id.as_str()).or_default();
                 e.0 += 1;
                 e.1.insert(f.path.as_str());
                 e.2.get_or_insert(r);
             }
             let name = display_name(&r.reference);
-            for d in r.diagnostics.iter().filter(|d| d.severity <= Severity::Warning) {
+            for d in r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity <= Severity::Warning)
+            {
                 let body = d.message.strip_prefix(name).unwrap_or(&d.message);
                 let key = (d.severity, d.code.as_str(), body);
                 let i = *at.entry(key).or_insert_with(|| {
@@ -82,13 +89,33 @@ fn blocks(report: &Report) -> (Vec<Block<'_>>, Places<'_>) {
     (out, places)
 }
 
+/// Above this many blocks, the blocks at warning severity are one line each (the
+/// license, the models, the places), so that a large project's output stays short.
+const FULL_BLOCKS: usize = 15;
+
+/// Above this many models, the table has one row per license instead of per model.
+const TABLE_MODELS: usize = 25;
+
 /// Models named in a block's head before "and N other models".
 const NAMES_SHOWN: usize = 4;
 
+/// The display names of a block's models, each once (a mirror's copy of a model has
+/// another id and the same name).
+fn names<'a>(b: &Block<'a>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for (_, n) in &b.models {
+        if !out.contains(n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
 /// The head of a block: the models, then the message as the first model's says it.
 fn head(b: &Block<'_>) -> String {
-    let mut names: Vec<&str> = b.models.iter().take(NAMES_SHOWN).map(|m| m.1).collect();
-    let rest = b.models.len().saturating_sub(NAMES_SHOWN);
+    let all = names(b);
+    let mut names: Vec<&str> = all.iter().take(NAMES_SHOWN).copied().collect();
+    let rest = all.len().saturating_sub(NAMES_SHOWN);
     let other = format!("{rest} other model(s) (see the table)");
     if rest > 0 {
         names.push(&other);
@@ -98,7 +125,7 @@ fn head(b: &Block<'_>) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
     };
-    let body = if b.models.len() > 1 {
+    let body = if all.len() > 1 {
         b.body
             .strip_prefix(" is under ")
             .map_or_else(|| b.body.to_string(), |r| format!(" are under {r}"))
@@ -159,51 +186,79 @@ pub fn render_to(
     let mut model_at: HashMap<&str, usize> = HashMap::new();
     let (m0, m1) = paint.dim();
     let (b0, b1) = paint.bold();
+    let compact = blocks.len() > FULL_BLOCKS;
     for (n, b) in blocks.iter().enumerate() {
         let diag = b.diagnostic;
         let (s0, s1) = paint.sev(b.severity);
-        writeln!(
-            out,
-            "{s0}{}[{}]{s1}{b0}: {}{b1}",
-            b.severity.as_str(),
-            diag.code.as_str(),
-            head(b)
-        )?;
-        if let Some(c) = &diag.clause {
-            let inferred = if c.inferred { " (inferred)" } else { "" };
+        if compact && b.severity > Severity::Error {
+            let license = b
+                .shown
+                .first()
+                .and_then(|(_, r)| r.reference.resolution.as_ref())
+                .map_or("license unknown".to_string(), |x| {
+                    short_label(x.license(kb))
+                });
+            let (path, line, col) = b.places.first().copied().unwrap_or_default();
+            let all = names(b);
+            let shown: Vec<&str> = all.iter().take(2).copied().collect();
+            let more = if all.len() > 2 {
+                format!(" and {} more", all.len() - 2)
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "   {m0}= clause:{m1} {} <{}>{inferred}",
-                c.section, c.url
-            )?;
-        }
-        if let (Some(line), Some(file)) = (diag.policy_line, &policy.file) {
-            writeln!(out, "   {m0}= policy:{m1} {}:{line}", file.display())?;
-        }
-        let same = n > 0 && blocks[n - 1].places == b.places;
-        if same {
-            writeln!(
-                out,
-                "  {m0}-->{m1} the same {} place(s) as above",
-                b.places.len()
+                "{s0}{}[{}]{s1}: {license}: {}{more}; {} place(s) in {} file(s), first {path}:{line}:{col}",
+                b.severity.as_str(),
+                diag.code.as_str(),
+                shown.join(", "),
+                b.places.len(),
+                b.files.len()
             )?;
         } else {
-            for (path, r) in &b.shown {
+            writeln!(
+                out,
+                "{s0}{}[{}]{s1}{b0}: {}{b1}",
+                b.severity.as_str(),
+                diag.code.as_str(),
+                head(b)
+            )?;
+            if let Some(c) = &diag.clause {
+                let inferred = if c.inferred { " (inferred)" } else { "" };
                 writeln!(
                     out,
-                    "  {m0}-->{m1} {path}:{}:{}  {m0}|{m1} {}",
-                    r.line,
-                    r.column,
-                    r.excerpt.trim()
+                    "   {m0}= clause:{m1} {} <{}>{inferred}",
+                    c.section, c.url
                 )?;
             }
-            let more = b.places.len() - b.shown.len();
-            if more > 0 {
+            if let (Some(line), Some(file)) = (diag.policy_line, &policy.file) {
+                writeln!(out, "   {m0}= policy:{m1} {}:{line}", file.display())?;
+            }
+            let same = n > 0 && blocks[n - 1].places == b.places;
+            if same {
                 writeln!(
                     out,
-                    "      and {more} more place(s); {} file(s) in all",
-                    b.files.len()
+                    "  {m0}-->{m1} the same {} place(s) as above",
+                    b.places.len()
                 )?;
+            } else {
+                for (path, r) in &b.shown {
+                    writeln!(
+                        out,
+                        "  {m0}-->{m1} {path}:{}:{}  {m0}|{m1} {}",
+                        r.line,
+                        r.column,
+                        r.excerpt.trim()
+                    )?;
+                }
+                let more = b.places.len() - b.shown.len();
+                if more > 0 {
+                    writeln!(
+                        out,
+                        "      and {more} more place(s); {} file(s) in all",
+                        b.files.len()
+                    )?;
+                }
             }
         }
         for (id, name) in &b.models {
@@ -243,6 +298,13 @@ pub fn render_to(
         writeln!(out)?;
         table(out, &models, &paint)?;
     }
+    if compact {
+        writeln!(
+            out,
+            "({} blocks: each warning on one line; `--format concise` gives every message at every place)",
+            blocks.len()
+        )?;
+    }
     let with_findings = models.len();
     let all_models: BTreeSet<&str> = report
         .files
@@ -261,19 +323,69 @@ pub fn render_to(
 
 /// The model table: columns padded to their widest cell (counted in characters).
 fn table(out: &mut dyn Write, models: &[Model<'_>], paint: &Paint) -> io::Result<()> {
-    let head = ["model", "license", "openness", "verdict", "where used"];
-    let rows: Vec<[String; 5]> = models
-        .iter()
-        .map(|m| {
-            [
-                m.name.clone(),
-                m.license.clone(),
-                m.openness.to_string(),
-                m.verdict.as_str().to_string(),
-                format!("{} file(s), {} place(s)", m.files.len(), m.places),
-            ]
-        })
-        .collect();
+    let mut head = ["model", "license", "openness", "verdict", "where used"];
+    let rows: Vec<[String; 5]> = if models.len() <= TABLE_MODELS {
+        models
+            .iter()
+            .map(|m| {
+                [
+                    m.name.clone(),
+                    m.license.clone(),
+                    m.openness.to_string(),
+                    m.verdict.as_str().to_string(),
+                    format!("{} file(s), {} place(s)", m.files.len(), m.places),
+                ]
+            })
+            .collect()
+    } else {
+        // One row per license: its models (the first named), the worst verdict, and
+        // the files and places of all of them.
+        head[0] = "models";
+        let mut order: Vec<&str> = Vec::new();
+        let mut by: HashMap<&str, Vec<&Model<'_>>> = HashMap::new();
+        for m in models {
+            by.entry(m.license.as_str())
+                .or_insert_with(|| {
+                    order.push(m.license.as_str());
+                    Vec::new()
+                })
+                .push(m);
+        }
+        let mut rows: Vec<(Severity, [String; 5])> = order
+            .iter()
+            .map(|l| {
+                let ms = &by[l];
+                let files: BTreeSet<&str> =
+                    ms.iter().flat_map(|m| m.files.iter().copied()).collect();
+                let verdict = ms
+                    .iter()
+                    .map(|m| m.verdict)
+                    .min()
+                    .unwrap_or(Severity::Warning);
+                let name = if ms.len() == 1 {
+                    ms[0].name.clone()
+                } else {
+                    format!("{} and {} more", ms[0].name, ms.len() - 1)
+                };
+                (
+                    verdict,
+                    [
+                        name,
+                        (*l).to_string(),
+                        ms[0].openness.to_string(),
+                        verdict.as_str().to_string(),
+                        format!(
+                            "{} file(s), {} place(s)",
+                            files.len(),
+                            ms.iter().map(|m| m.places).sum::<usize>()
+                        ),
+                    ],
+                )
+            })
+            .collect();
+        rows.sort_by_key(|r| r.0);
+        rows.into_iter().map(|r| r.1).collect()
+    };
     let mut width = head.map(|h| h.chars().count());
     for r in &rows {
         for (w, c) in width.iter_mut().zip(r) {
