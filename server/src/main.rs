@@ -23,14 +23,28 @@ struct Cli {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// For terminals.
+    /// For terminals: one block per decision, then a table of models.
     Human,
+    /// One line per finding and place: `path:line:col: severity[code] model: message`.
+    Concise,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
     /// The JSON report (docs/json.md).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
     /// A CycloneDX 1.6 machine-learning bill of materials.
     Cyclonedx,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    /// Colour on a terminal, unless NO_COLOR is set; FORCE_COLOR or CLICOLOR_FORCE force it.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,9 +71,18 @@ enum Command {
         /// Extra rules folder (same layout as rules/), added to the built-in rules.
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// List every reference, also those without findings (human format); with sarif, also report hints.
+        /// List every finding at every place and every reference, also those without findings (human format); with sarif, also report hints.
         #[arg(long)]
         all: bool,
+        /// Print how many places each finding code is reported at, instead of the findings (human and concise formats).
+        #[arg(long)]
+        statistics: bool,
+        /// Print only the summary line (human and concise formats).
+        #[arg(short, long)]
+        quiet: bool,
+        /// When to colour the human format.
+        #[arg(long, value_enum, default_value = "auto")]
+        color: ColorArg,
         /// Also fail (exit 1) on warnings.
         #[arg(long, value_enum)]
         deny: Option<Deny>,
@@ -319,6 +342,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             no_config,
             rules,
             all,
+            statistics,
+            quiet,
+            color,
             deny,
         } => {
             let paths = if paths.is_empty() {
@@ -368,7 +394,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             BROKEN_PIPE_EXIT.store(i32::from(failed), std::sync::atomic::Ordering::Relaxed);
             // Written as it is made (a large report is never held whole as text), with
             // its trailing white space trimmed and one line end.
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            use fineprint::render::color::{Choice, decide};
+            let color = decide(
+                match color {
+                    ColorArg::Auto => Choice::Auto,
+                    ColorArg::Always => Choice::Always,
+                    ColorArg::Never => Choice::Never,
+                },
+                |k| std::env::var(k).ok(),
+                std::io::stdout().is_terminal(),
+            );
+            let brief = fineprint::render::human::Options {
+                color,
+                all,
+                statistics,
+                quiet,
+            };
             let mut out = fineprint::render::TrimEnd::new(std::io::BufWriter::with_capacity(
                 1 << 16,
                 std::io::stdout().lock(),
@@ -389,13 +430,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     &policy,
                     &fineprint::render::cyclonedx::Options::from_env(root),
                 ),
-                Format::Human => fineprint::render::human::render_to(
-                    &mut out,
-                    &report,
-                    &kb,
-                    &policy,
-                    fineprint::render::human::Options { color, all },
-                ),
+                Format::Human => {
+                    fineprint::render::human::render_to(&mut out, &report, &kb, &policy, brief)
+                }
+                Format::Concise if quiet || statistics => {
+                    fineprint::render::human::render_to(&mut out, &report, &kb, &policy, brief)
+                }
+                Format::Concise => {
+                    fineprint::render::concise::render_to(&mut out, &report, &policy)
+                }
+                Format::Github => fineprint::render::github::render_to(&mut out, &report, &policy),
             };
             if let Err(e) = written.and_then(|()| out.finish()) {
                 stdout_failed(&e);

@@ -491,3 +491,188 @@ fn tracked_files_are_read_even_when_gitignored() {
         ".fineprintignore still applies"
     );
 }
+
+/// Runs fineprint in `dir` with extra environment variables (NO_COLOR is not set).
+fn fineprint_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fineprint"));
+    c.env("FINEPRINT_NO_EVIDENCE", "1")
+        .env("FINEPRINT_TODAY", "2026-11-23")
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .current_dir(dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run fineprint")
+}
+
+/// A project with one model used at three places in two files (two findings each) and
+/// a non-commercial one.
+fn output_project() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tmp");
+    write(
+        d.path(),
+        "a.py",
+        b"m = from_pretrained(\"meta-llama/Llama-3.1-8B\")\nn = from_pretrained(\"meta-llama/Llama-3.1-8B\")\np = from_pretrained(\"black-forest-labs/FLUX.1-dev\")\n",
+    );
+    write(
+        d.path(),
+        "b.py",
+        b"m = from_pretrained(\"meta-llama/Llama-3.1-8B\")\n",
+    );
+    d
+}
+
+/// (arguments, exit code, lines that must appear, text that must not appear, line count)
+type FormatCase<'a> = (
+    &'a [&'a str],
+    i32,
+    &'a [&'a str],
+    &'a [&'a str],
+    Option<usize>,
+);
+
+#[test]
+fn output_formats_and_flags() {
+    let d = output_project();
+    let summary = "fineprint: 4 model reference(s) in 2 file(s)";
+    let cases: &[FormatCase] = &[
+        // Grouped: the Llama decisions once each, their places listed once, a table.
+        (
+            &["check", "."],
+            1,
+            &[
+                "error[non-commercial]: FLUX.1-dev is under",
+                "  --> a.py:1:22  | m = from_pretrained(\"meta-llama/Llama-3.1-8B\")",
+                "  --> b.py:1:22  | m = from_pretrained(\"meta-llama/Llama-3.1-8B\")",
+                "  --> the same 3 place(s) as above",
+                "Llama-3.1-8B  Llama 3.1 License · ≤700M MAU",
+                "2 file(s), 3 place(s)",
+                "FLUX.1-dev",
+                summary,
+            ],
+            &["\x1b["],
+            None,
+        ),
+        // --all: every finding at every place, with its source line.
+        (
+            &["check", ".", "--all"],
+            1,
+            &[" --> a.py:2:22", " --> b.py:1:22", summary],
+            &["the same 3 place(s)"],
+            None,
+        ),
+        (
+            &["check", ".", "--format", "concise"],
+            1,
+            &[
+                "a.py:1:22: warning[commercial-threshold] Llama-3.1-8B: If you or your affiliates",
+                "a.py:3:22: error[non-commercial] FLUX.1-dev: ",
+                "b.py:1:22: warning[naming-duty] Llama-3.1-8B: ",
+                summary,
+            ],
+            &["clause:"],
+            None,
+        ),
+        (
+            &["check", ".", "--format", "github"],
+            1,
+            &[
+                "::error file=a.py,line=3,col=22,endColumn=50,title=fineprint non-commercial%3A FLUX.1-dev::FLUX.1-dev is under",
+                "::warning file=b.py,line=1,col=22,endColumn=45,title=fineprint commercial-threshold%3A Llama-3.1-8B::",
+                summary,
+            ],
+            &[],
+            None,
+        ),
+        (
+            &["check", ".", "--statistics"],
+            1,
+            &[
+                "1  error    non-commercial",
+                "3  warning  commercial-threshold",
+                "3  warning  naming-duty",
+                summary,
+            ],
+            &["-->"],
+            None,
+        ),
+        (&["check", ".", "-q"], 1, &[summary], &["-->"], Some(1)),
+        (
+            &["check", ".", "--quiet", "--format", "concise"],
+            1,
+            &[summary],
+            &["a.py"],
+            Some(1),
+        ),
+    ];
+    for (args, code, want, never, lines) in cases {
+        let out = fineprint(args, d.path());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}\n{text}");
+        for w in *want {
+            assert!(text.contains(w), "{args:?}: missing {w:?} in\n{text}");
+        }
+        for n in *never {
+            assert!(!text.contains(n), "{args:?}: unexpected {n:?} in\n{text}");
+        }
+        if let Some(l) = lines {
+            assert_eq!(text.lines().count(), *l, "{args:?}\n{text}");
+        }
+    }
+}
+
+/// (arguments, environment, coloured) with standard output a pipe.
+type ColorCase<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+
+#[test]
+fn color_flag_and_environment() {
+    let d = output_project();
+    let cases: &[ColorCase] = &[
+        (&[], &[], false),
+        (&[], &[("FORCE_COLOR", "1")], true),
+        (&[], &[("CLICOLOR_FORCE", "1")], true),
+        (&[], &[("FORCE_COLOR", "0")], false),
+        (&[], &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], false),
+        (&["--color", "always"], &[("NO_COLOR", "1")], true),
+        (&["--color", "never"], &[("FORCE_COLOR", "1")], false),
+        (&["--color", "auto"], &[("CLICOLOR_FORCE", "1")], true),
+    ];
+    for (flags, env, colored) in cases {
+        let mut args = vec!["check", "."];
+        args.extend_from_slice(flags);
+        let out = fineprint_env(&args, d.path(), env);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            text.contains("\x1b["),
+            *colored,
+            "{flags:?} {env:?}\n{text}"
+        );
+    }
+}
+
+/// The github format escapes `%`, `:` and `,` in the file property and keeps each
+/// annotation on one line.
+#[test]
+fn github_format_escapes_properties() {
+    let d = tempfile::tempdir().expect("tmp");
+    write(
+        d.path(),
+        "50%, a:b.py",
+        b"p = from_pretrained(\"black-forest-labs/FLUX.1-dev\")\n",
+    );
+    let out = fineprint(&["check", ".", "--format", "github"], d.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("::error file=50%25%2C a%3Ab.py,line=1,col=22,"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("::")).count(),
+        2,
+        "{text}"
+    );
+}

@@ -60,3 +60,12 @@ fn examples_human() {
     assert_eq!(code, 1);
     golden("examples.txt", &out);
 }
+
+/// The default output: one block per decision and a table of models.
+#[test]
+fn examples_grouped() {
+    let (out, code) = run(&["check", "examples/"]);
+    assert_eq!(code, 1);
+    assert!(out.lines().count() <= 40, "{} lines", out.lines().count());
+    golden("examples-grouped.txt", &out);
+}

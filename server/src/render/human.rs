@@ -1,6 +1,10 @@
-//! Terminal output: each finding at error or warning severity with its source line
-//! (the excerpt around the reference, see `Found::excerpt`) and the reference
-//! underlined, then a summary. `--all` also lists every reference.
+//! Terminal output. By default the findings at error or warning severity are grouped
+//! by decision (a model id, a finding code and a severity): the message and its clause
+//! are printed once, then the first few places with their source line and a count of
+//! the others, then a table of the models (license, openness, verdict, files) and the
+//! summary line. `--all` prints every finding at every place with its source line
+//! underlined, and lists every reference. `--statistics` prints a count per code
+//! instead of the decisions; `-q` only the summary line.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -20,7 +24,14 @@ pub struct Options {
     pub color: bool,
     /// List every reference, also those without findings.
     pub all: bool,
+    /// A count per code instead of the decisions.
+    pub statistics: bool,
+    /// Only the summary line.
+    pub quiet: bool,
 }
+
+/// Places listed under a decision before "and N more".
+pub const PLACES_SHOWN: usize = 3;
 
 /// References of one file rendered as one piece (a file with more is cut in pieces,
 /// so that a window of the output stays small and is shared among the cores).
@@ -39,6 +50,16 @@ pub fn render_to(
     policy: &Policy,
     opts: Options,
 ) -> io::Result<()> {
+    if opts.quiet {
+        return summary_line(out, report, policy);
+    }
+    if opts.statistics {
+        super::statistics::render_to(out, report)?;
+        return summary_line(out, report, policy);
+    }
+    if !opts.all {
+        return super::grouped::render_to(out, report, kb, policy, opts.color);
+    }
     // Each piece (a file's references, at most PIECE of them) is independent: made on
     // all cores, a window at a time, written in order.
     let pieces: Vec<(&FileResult, &[Found])> = report
@@ -66,6 +87,13 @@ pub fn render_to(
     for s in &report.skipped {
         writeln!(out, "skipped {}: {}", s.path, s.reason)?;
     }
+    summary_line(out, report, policy)
+}
+
+/// The last line of the human and concise formats: references, files, use case and
+/// policy, findings at error and warning severity (every place counted), references
+/// without findings and with an unknown license, files skipped.
+pub fn summary_line(out: &mut dyn Write, report: &Report, policy: &Policy) -> io::Result<()> {
     let refs = report.references();
     let unknown = report
         .files

@@ -10,10 +10,15 @@
 
 use std::io::{self, Write};
 
+pub mod color;
+pub mod concise;
 pub mod cyclonedx;
+pub mod github;
+pub mod grouped;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod statistics;
 
 /// Below this much weight (references) a report is rendered on the calling thread.
 const PARALLEL_FROM: usize = 256;
