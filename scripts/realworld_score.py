@@ -130,8 +130,11 @@ def label_kind(r):
 
 def run_binary(binary, tree):
     env = dict(os.environ, FINEPRINT_NO_EVIDENCE='1')
-    p = subprocess.run([binary, 'check', tree, '--all', '--format', 'json'],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # Run inside the tree, so that paths are relative to it (as labelled) with builds
+    # that print paths relative to the folder checked and with builds that print them
+    # as the walk reached them.
+    p = subprocess.run([os.path.abspath(binary), 'check', '.', '--all', '--format', 'json'],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tree)
     try:
         return json.loads(p.stdout.decode('utf-8'))
     except ValueError:
