@@ -205,8 +205,9 @@ cmd_check() {
     return 0
   fi
   cat "$dir/stderr.txt" >&2
+  # fineprint prints paths as it reached them from "$path" (relative to the workspace,
+  # the working directory here), so they need no prefix.
   prefix=""
-  case "$path" in . | ./) ;; */) prefix=${path#./} ;; *) prefix=${path#./}/ ;; esac
   policy=$(jq -r '.policy.file // empty' "$dir/report.json")
   output errors "$(jq -r '.summary.errors' "$dir/report.json")"
   output warnings "$(jq -r '.summary.warnings' "$dir/report.json")"

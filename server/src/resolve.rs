@@ -801,8 +801,12 @@ pub fn resolve_candidate(
                     None,
                 ));
             }
-            // `Cohere/AWS`, `RGB/Alpha` inside a sentence: two words joined by a slash.
-            let prose_pair = slash_pair_of_words(org, name)
+            // `Cohere/AWS` inside a sentence, `family/template` in Markdown prose: two
+            // words joined by a slash.
+            // `(Gemini/GPT-4.1)`: a word, then a closed API model's name in another case.
+            let prose_pair = (slash_pair_of_words(org, name)
+                || (cand.prose && plain_word(org) && plain_word(name))
+                || (plain_word(org) && resolve_api(kb, &name.to_ascii_lowercase()).is_some()))
                 && !whole_literal(text.as_bytes(), cand.span.start, cand.span.end);
             ((*explicit || expects_model) && !*prefixed && !prose_pair)
                 .then(|| mk(RefKind::Hf, id, None))
@@ -971,6 +975,11 @@ pub fn slash_pair_of_words(org: &str, name: &str) -> bool {
     word(org) && word(name)
 }
 
+/// Whether `s` is a plain word: ASCII letters only.
+fn plain_word(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphabetic())
+}
+
 /// Whether a candidate can be a reference in some context: shapes that are
 /// references only when known (bare words, tagged Ollama names, checkpoint files)
 /// need a matching pattern. A cheap test run before the context analysis.
@@ -1098,6 +1107,7 @@ pub fn resolve_str(kb: &KnowledgeBase, s: &str) -> Option<Reference> {
         shape,
         loose: false,
         code_span: false,
+        prose: false,
     };
     let r = resolve_candidate(s.trim(), &cand, Context::Model, kb);
     // A bare family word typed alone (`mistral`) is the Ollama name.
@@ -1146,6 +1156,7 @@ mod tests {
                     shape,
                     loose: false,
                     code_span: false,
+                    prose: false,
                 };
                 prop_assert!(
                     resolve_candidate(&word, &cand, Context::Neutral, kb).is_none(),

@@ -48,8 +48,11 @@ fn run_measured(dir: &Path, format: &str) -> (Vec<u8>, u64) {
 fn run_within(dir: &Path, format: &str, budget: u64) -> u64 {
     let out_path = dir.join(format!("out.{format}"));
     let out = std::fs::File::create(&out_path).expect("output file");
+    // The human format lists every site with `--all` (by default it groups them).
+    let all: &[&str] = if format == "human" { &["--all"] } else { &[] };
     let mut child = Command::new(env!("CARGO_BIN_EXE_fineprint"))
         .args(["check", "in", "--format", format])
+        .args(all)
         .current_dir(dir)
         .env("FINEPRINT_NO_EVIDENCE", "1")
         .env("NO_COLOR", "1")

@@ -92,6 +92,9 @@ pub struct Candidate {
     /// a name written for its own sake, where a distinctive Ollama library name (one
     /// with a `-`) is that model even without an Ollama command around it.
     pub code_span: bool,
+    /// The word stands in Markdown prose (a Markdown file outside a code fence, a
+    /// notebook's Markdown cell, a text file).
+    pub prose: bool,
 }
 
 /// What a weight file's extension says of it.

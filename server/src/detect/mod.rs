@@ -375,6 +375,7 @@ fn scan(
             shape,
             loose,
             code_span,
+            prose: ctx_kind == FileKind::Markdown || markdown_cell,
         };
         // In code, an unquoted `name.ckpt` is an attribute (`cfg.ckpt`), not a file:
         // only a name the rules know counts there.

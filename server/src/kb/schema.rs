@@ -459,6 +459,10 @@ pub struct DetectVocab {
     pub model_call_contains: Vec<String>,
     /// Call-name substrings that mark datasets.
     pub dataset_call_contains: Vec<String>,
+    /// Names (the last dotted part, exactly) of calls that format or print text: their
+    /// arguments are no model context.
+    #[serde(default)]
+    pub text_calls: Vec<String>,
     /// Commands after which a word names a model.
     pub model_commands: Vec<String>,
     /// Commands whose argument is an Ollama name.

@@ -170,6 +170,16 @@ fn classify_rest(
     if call_info.is_some_and(|(class, _)| class == KeyClass::Dataset) {
         return Context::Negative;
     }
+    // The arguments of a call that formats or prints text are words of a message.
+    if call.is_some_and(|(_, name, _)| {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        vocab
+            .text_calls
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(last))
+    }) {
+        return Context::Neutral;
+    }
     let ollama_call = call_info.is_some_and(|(_, ollama)| ollama);
     let model = if ollama_call {
         Context::Ollama
