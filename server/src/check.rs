@@ -640,6 +640,31 @@ fn is_gguf(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
 }
 
+/// Checks a text that was not read from disk (standard input) as the file at `path`
+/// would be checked: its kind, its `[[paths]]` rule and the name in the report come
+/// from `path`. No evidence is read and no exception is called unused.
+pub fn run_text(
+    text: &str,
+    path: &Path,
+    kind: FileKind,
+    kb: &KnowledgeBase,
+    policy: &Policy,
+) -> Report {
+    let today = crate::policy::today();
+    let shown = display_path(path);
+    let text = without_bom(text);
+    let mut found = analyse(text, kind, kb, policy, &today);
+    cap_to_scope(&mut found, policy, path, &shown);
+    Report {
+        files: vec![FileResult {
+            path: shown,
+            kind: Some(kind),
+            found,
+        }],
+        ..Report::default()
+    }
+}
+
 /// Checks files and folders, reading evidence where the environment says
 /// ([`Roots::from_env`]).
 pub fn run(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy) -> Report {

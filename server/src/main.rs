@@ -68,6 +68,9 @@ enum Command {
         /// Use no policy file: the default policy (commercial use, tests and fixtures at information level).
         #[arg(long, conflicts_with = "config")]
         no_config: bool,
+        /// With `-` as the path: the file name of the text read from standard input (its kind, its place for the policy, its name in the report).
+        #[arg(long, value_name = "PATH")]
+        stdin_filename: Option<PathBuf>,
         /// Extra rules folder (same layout as rules/), added to the built-in rules.
         #[arg(long)]
         rules: Option<PathBuf>,
@@ -333,6 +336,49 @@ fn main() -> ExitCode {
     }
 }
 
+/// The text of standard input for `check -`, with the kind of `--stdin-filename`: `-`
+/// alone, a name of a kind fineprint reads, at most the file size limit of UTF-8.
+fn read_stdin_for(
+    paths: &[PathBuf],
+    name: Option<&std::path::Path>,
+) -> Result<(String, fineprint::detect::FileKind), String> {
+    use std::io::Read as _;
+    if paths.len() != 1 {
+        return Err("error: `-` (standard input) cannot be checked with other paths".into());
+    }
+    let Some(name) = name else {
+        return Err(
+            "error: `-` reads standard input: give its file name with --stdin-filename (e.g. --stdin-filename src/app.py)".into(),
+        );
+    };
+    let kind = fineprint::detect::FileKind::from_path(name).ok_or_else(|| {
+        format!(
+            "error: --stdin-filename {}: not a kind of file fineprint reads (docs/detection.md lists them)",
+            name.display()
+        )
+    })?;
+    let limit = fineprint::check::MAX_FILE_SIZE;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("error: standard input: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "error: standard input: larger than the {} MiB file limit",
+            limit / (1024 * 1024)
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "error: standard input: not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok((text, kind))
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check {
@@ -340,6 +386,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             config,
             no_config,
+            stdin_filename,
             rules,
             all,
             statistics,
@@ -352,12 +399,32 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 paths
             };
+            let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+            let stdin_text = if stdin {
+                Some(read_stdin_for(&paths, stdin_filename.as_deref())?)
+            } else {
+                if stdin_filename.is_some() {
+                    return Err(
+                        "error: --stdin-filename names the text of `-`: give `-` as the path"
+                            .into(),
+                    );
+                }
+                None
+            };
             // A path that does not exist is a usage error (exit 2), not a file skipped:
             // a CI job that names a wrong folder must not pass.
-            if let Some(p) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+            if let Some(p) = paths
+                .iter()
+                .filter(|_| !stdin)
+                .find(|p| std::fs::symlink_metadata(p).is_err())
+            {
                 return Err(format!("error: {}: no such file or folder", p.display()));
             }
-            let start = paths.first().map_or_else(
+            let first = match (&stdin_text, &stdin_filename) {
+                (Some(_), Some(name)) => Some(name.clone()),
+                _ => paths.first().cloned(),
+            };
+            let start = first.as_ref().map_or_else(
                 || PathBuf::from("."),
                 |p| {
                     if p.is_dir() {
@@ -382,7 +449,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 load(config.as_ref(), rules.as_ref(), &start)?
             };
-            let report = check_with_progress(&paths, &kb, &policy);
+            let report = match (&stdin_text, &stdin_filename) {
+                (Some((text, kind)), Some(name)) => {
+                    fineprint::check::run_text(text, name, *kind, &kb, &policy)
+                }
+                _ => check_with_progress(&paths, &kb, &policy),
+            };
             // The folder checked, when there is exactly one: the base of SARIF URIs
             // and the subject of the bill of materials.
             let root = match paths.as_slice() {

@@ -676,3 +676,78 @@ fn github_format_escapes_properties() {
         "{text}"
     );
 }
+
+/// `check -` reads standard input as the file `--stdin-filename` names.
+#[test]
+fn standard_input_is_checked_as_the_file_named() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let d = tempfile::tempdir().expect("tmp");
+    let flux = "m = from_pretrained(\"black-forest-labs/FLUX.1-dev\")\n";
+    // (arguments, input, exit code, text expected on stdout or stderr)
+    let cases: &[(&[&str], &str, i32, &str)] = &[
+        (
+            &["-", "--stdin-filename", "src/app.py", "--format", "concise"],
+            flux,
+            1,
+            "src/app.py:1:22: error[non-commercial]",
+        ),
+        // A test file's findings are information, as on disk.
+        (
+            &["-", "--stdin-filename", "tests/test_app.py"],
+            flux,
+            0,
+            "0 error(s)",
+        ),
+        (&["-"], flux, 2, "give its file name with --stdin-filename"),
+        (
+            &["-", "--stdin-filename", "notes.xyz"],
+            flux,
+            2,
+            "not a kind of file fineprint reads",
+        ),
+        (
+            &["-", ".", "--stdin-filename", "a.py"],
+            flux,
+            2,
+            "other paths",
+        ),
+        (
+            &[".", "--stdin-filename", "a.py"],
+            flux,
+            2,
+            "give `-` as the path",
+        ),
+        (
+            &["-", "--stdin-filename", "a.py"],
+            "x = '\u{0}\u{ff}'\n",
+            0,
+            "0 model reference(s)",
+        ),
+    ];
+    for (args, input, code, expect) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fineprint"))
+            .env("FINEPRINT_NO_EVIDENCE", "1")
+            .env("NO_COLOR", "1")
+            .arg("check")
+            .args(*args)
+            .current_dir(d.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run fineprint");
+        if let Some(mut stdin) = child.stdin.take() {
+            // A refused run may close its input before reading it.
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        let out = child.wait_with_output().expect("wait");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {text}");
+        assert!(text.contains(expect), "{args:?}: {text}");
+    }
+}
