@@ -541,7 +541,7 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     // text analysed starts after it, and spans are offsets in that text.
     let text = without_bom(&text);
     let mut found = analyse_at(text, kind, env.kb, env.policy, env.today, env.store, &place);
-    cap_to_scope(&mut found, env.policy, path, &shown);
+    cap_to_scope(&mut found, env.policy, path, Some(root));
     Outcome::File(FileResult {
         path: shown,
         kind: Some(kind),
@@ -551,8 +551,8 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
 
 /// Lowers (or hides) the findings of a file as the policy's `[[paths]]` rule for it
 /// says ([`crate::scope`]).
-pub fn cap_to_scope(found: &mut [Found], policy: &Policy, path: &Path, shown: &str) {
-    let Some(rule) = policy.scope.rule_for(path, shown) else {
+pub fn cap_to_scope(found: &mut [Found], policy: &Policy, path: &Path, root: Option<&Path>) {
+    let Some(rule) = policy.scope.rule_for(path, root) else {
         return;
     };
     // Findings shared by several references stay shared once capped.
@@ -590,7 +590,7 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
         excerpt_span: 0..0,
         diagnostics: diagnostics.into(),
     }];
-    cap_to_scope(&mut found, env.policy, path, &shown);
+    cap_to_scope(&mut found, env.policy, path, Some(root));
     Outcome::File(FileResult {
         path: shown,
         kind: None,
@@ -614,7 +614,7 @@ fn walk_entry(root: &Path, entry: &ignore::DirEntry, env: &Env<'_>) -> Option<Ou
     }
     let kind = file_kind(path);
     let shown = || display_path(path);
-    if env.policy.scope.excluded(path, &shown()) {
+    if env.policy.scope.excluded(path, Some(root)) {
         return None;
     }
     let skip = |reason: String| {
@@ -654,7 +654,7 @@ pub fn run_text(
     let shown = display_path(path);
     let text = without_bom(text);
     let mut found = analyse(text, kind, kb, policy, &today);
-    cap_to_scope(&mut found, policy, path, &shown);
+    cap_to_scope(&mut found, policy, path, None);
     Report {
         files: vec![FileResult {
             path: shown,
@@ -796,7 +796,7 @@ fn run_progress(
             let seen = seen.into_inner().unwrap_or_default();
             for path in tracked_but_not_walked(root, work, gitdir, &seen) {
                 let shown = display_path(&path);
-                if policy.scope.excluded(&path, &shown) {
+                if policy.scope.excluded(&path, Some(root)) {
                     continue;
                 }
                 let outcome = match file_kind(&path) {

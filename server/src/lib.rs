@@ -8,11 +8,13 @@
 //!    only regular files, with a cap) and [`regions`] (ISO 3166-1 codes) are leaves;
 //! 1. [`resolve`]: a candidate's family, variant and license, with how we know;
 //! 2. [`detect`]: text in, references with byte spans out (it asks `resolve`);
-//! 3. [`policy`] and [`findings`]: diagnostics under the project's policy, sharing the
-//!    finding [`codes`] and severities, which sit below both;
+//! 3. [`policy`] (with its [`scope`]: which files, how loud each is) and [`findings`]:
+//!    diagnostics under the project's policy, sharing the finding [`codes`] and
+//!    severities, which sit below both;
 //! 4. [`check`] walks a tree; [`render`] is the one place each output format is made;
-//!    [`card`] renders a license card; [`rules_check`] holds the knowledge base's
-//!    quality gates, which run the engine over every example a rule gives.
+//!    [`card`] renders a license card and [`explain`] what `fineprint explain` adds to
+//!    it; [`rules_check`] holds the knowledge base's quality gates, which run the engine
+//!    over every example a rule gives.
 
 pub mod candidate;
 pub mod card;
@@ -21,6 +23,7 @@ pub mod codes;
 pub mod detect;
 pub mod document;
 pub mod evidence;
+pub mod explain;
 pub mod findings;
 pub mod init;
 pub mod kb;

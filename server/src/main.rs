@@ -115,6 +115,9 @@ enum Command {
         /// List every license id instead.
         #[arg(long)]
         list: bool,
+        /// Print the card as Markdown (default: plain text for a terminal).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Run the language server on stdin/stdout.
     Lsp {
@@ -547,7 +550,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             config,
             rules,
             list,
+            markdown,
         } => {
+            let show = |card: String| {
+                if markdown {
+                    card
+                } else {
+                    fineprint::explain::to_terminal(&card)
+                }
+            };
             let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
             let (kb, policy) = load(config.as_ref(), rules.as_ref(), &here)?;
             if list {
@@ -586,16 +597,29 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     fineprint::findings::evaluate(&r, &kb, &policy, &fineprint::policy::today());
                 outln!(
                     "{}",
-                    fineprint::card::reference_card(&r, &kb, &d).trim_end()
+                    show(fineprint::card::reference_card(&r, &kb, &d)).trim_end()
                 );
                 return Ok(ExitCode::SUCCESS);
             }
             if let Some(l) = kb.license(&subject) {
-                outln!("{}", fineprint::card::license_card(l).trim_end());
+                outln!("{}", show(fineprint::card::license_card(l)).trim_end());
                 return Ok(ExitCode::SUCCESS);
             }
+            if let Some(code) = fineprint::codes::Code::parse(subject.trim()) {
+                outln!(
+                    "{}",
+                    show(fineprint::explain::code_card(code, &policy)).trim_end()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let near = fineprint::explain::suggestions(&kb, &subject);
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                format!("\ndid you mean: {}?", near.join(", "))
+            };
             Err(format!(
-                "error: `{subject}` is neither a model fineprint knows nor a license id.\nfineprint knows {} model families and {} licenses; `fineprint explain --list` lists the licenses. To teach it a model, add a rule (rules/README.md) and pass --rules DIR.",
+                "error: `{subject}` is neither a model fineprint knows, a license id nor a finding code.{hint}\nfineprint knows {} model families and {} licenses; `fineprint explain --list` lists the licenses. To teach it a model, add a rule (rules/README.md) and pass --rules DIR.",
                 kb.families.len(),
                 kb.licenses.len()
             ))

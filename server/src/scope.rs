@@ -10,7 +10,10 @@
 //! Invariants:
 //! * Globs match paths relative to the policy file's folder, with `/` separators; a
 //!   file outside that folder (or any file without a policy file) is matched by its
-//!   path relative to the folder being checked. Matching ignores ASCII case.
+//!   path relative to the folder being checked (the workspace in the editor); failing
+//!   that, a relative path as given, and an absolute one by its file name alone. The
+//!   folders above the project never take part: a project that lives under a folder
+//!   called `tests` is not a test. Matching ignores ASCII case.
 //! * The first `[[paths]]` rule in file order that matches decides; the policy's own
 //!   rules come before the defaults, so a policy can override a default by naming the
 //!   same files.
@@ -120,32 +123,45 @@ impl Scope {
         &self.rules
     }
 
-    /// The path a glob is matched against: relative to the policy's folder when the
-    /// file is under it, else `shown` (relative to the folder checked), lowercased.
-    fn key(&self, path: &Path, shown: &str) -> String {
-        let rel = self.base.as_ref().and_then(|b| {
-            let p = absolute(path);
-            p.strip_prefix(b)
+    /// The path a glob is matched against (see the module's invariants), lowercased:
+    /// relative to the policy's folder, else to `root` (the folder checked), else the
+    /// path as given when relative, else the file name.
+    fn key(&self, path: &Path, root: Option<&Path>) -> String {
+        let abs = absolute(path);
+        let under = |base: &Path| {
+            abs.strip_prefix(base)
                 .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-        });
-        rel.unwrap_or_else(|| shown.trim_start_matches("./").to_string())
-            .to_ascii_lowercase()
+                .map(|r| r.to_string_lossy().into_owned())
+        };
+        let root = root.map(absolute);
+        let rel = self
+            .base
+            .as_deref()
+            .and_then(under)
+            .or_else(|| root.as_deref().and_then(under))
+            .or_else(|| {
+                path.is_relative()
+                    .then(|| path.to_string_lossy().into_owned())
+            })
+            .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        let rel = rel.replace('\\', "/");
+        rel.trim_start_matches("./").to_ascii_lowercase()
     }
 
-    /// Whether the file (or folder) at `path` is excluded.
-    pub fn excluded(&self, path: &Path, shown: &str) -> bool {
-        !self.exclude.is_empty() && self.exclude_set.is_match(self.key(path, shown))
+    /// Whether the file (or folder) at `path`, checked under `root`, is excluded.
+    pub fn excluded(&self, path: &Path, root: Option<&Path>) -> bool {
+        !self.exclude.is_empty() && self.exclude_set.is_match(self.key(path, root))
     }
 
-    /// The rule that decides for the file at `path`, if any.
-    pub fn rule_for(&self, path: &Path, shown: &str) -> Option<&PathRule> {
+    /// The rule that decides for the file at `path`, checked under `root`, if any.
+    pub fn rule_for(&self, path: &Path, root: Option<&Path>) -> Option<&PathRule> {
         if self.rules.is_empty() {
             return None;
         }
         let i = self
             .rules_set
-            .matches(self.key(path, shown))
+            .matches(self.key(path, root))
             .into_iter()
             .min()?;
         self.rules.get(i)
@@ -205,7 +221,7 @@ mod tests {
             ("latest/model.py", false),
         ];
         for (p, quiet) in cases {
-            let got = s.rule_for(Path::new(p), p).map(|r| r.cap);
+            let got = s.rule_for(Path::new(p), None).map(|r| r.cap);
             assert_eq!(
                 got == Some(Some(Severity::Information)),
                 quiet,
@@ -223,21 +239,58 @@ mod tests {
         }];
         let s = Scope::new(vec!["vendor/**".into()], rules, true, None).expect("scope");
         assert_eq!(
-            s.rule_for(Path::new("tests/e2e/a.py"), "tests/e2e/a.py")
+            s.rule_for(Path::new("tests/e2e/a.py"), None)
                 .and_then(|r| r.line),
             Some(3)
         );
         assert_eq!(
-            s.rule_for(Path::new("tests/unit/a.py"), "tests/unit/a.py")
+            s.rule_for(Path::new("tests/unit/a.py"), None)
                 .and_then(|r| r.line),
             None
         );
-        assert!(s.excluded(Path::new("vendor/x/y.py"), "vendor/x/y.py"));
-        assert!(!s.excluded(Path::new("src/vendor.py"), "src/vendor.py"));
+        assert!(s.excluded(Path::new("vendor/x/y.py"), None));
+        assert!(!s.excluded(Path::new("src/vendor.py"), None));
         let none = Scope::new(Vec::new(), Vec::new(), false, None).expect("scope");
+        assert!(none.rule_for(Path::new("tests/a.py"), None).is_none());
+    }
+
+    #[test]
+    fn folders_above_the_project_never_match() {
+        let s = Scope::default();
+        // (path, root checked, quieted)
+        let cases = [
+            (
+                "/work/tests/proj/src/app.py",
+                Some("/work/tests/proj"),
+                false,
+            ),
+            (
+                "/work/tests/proj/tests/t.py",
+                Some("/work/tests/proj"),
+                true,
+            ),
+            ("/work/tests/proj/src/app.py", None, false),
+            ("/work/tests/proj/src/test_app.py", None, true),
+        ];
+        for (p, root, quiet) in cases {
+            let got = s.rule_for(Path::new(p), root.map(Path::new)).is_some();
+            assert_eq!(got, quiet, "{p} under {root:?}");
+        }
+        // With a policy file, its folder is the base.
+        let s = Scope::new(
+            Vec::new(),
+            Vec::new(),
+            true,
+            Some(Path::new("/work/tests/proj")),
+        )
+        .expect("scope");
         assert!(
-            none.rule_for(Path::new("tests/a.py"), "tests/a.py")
+            s.rule_for(Path::new("/work/tests/proj/app.py"), None)
                 .is_none()
+        );
+        assert!(
+            s.rule_for(Path::new("/work/tests/proj/tests/a.py"), None)
+                .is_some()
         );
     }
 

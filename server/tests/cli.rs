@@ -292,8 +292,12 @@ fn explain_prints_cards_and_refuses_unknowns() {
         (
             "acme-ai/nothing-here",
             2,
-            "neither a model fineprint knows nor a license id",
+            "neither a model fineprint knows, a license id nor a finding code",
         ),
+        // Finding codes, and what is close to a name that matches nothing.
+        ("non-commercial", 0, "The license forbids commercial use."),
+        ("lama3.1", 2, "did you mean: "),
+        ("flux", 2, "flux-1-dev"),
     ];
     for (subject, code, needle) in cases {
         let out = fineprint(&["explain", subject], d.path());

@@ -43,12 +43,7 @@ pub fn for_refs(
     path: Option<&std::path::Path>,
 ) -> Vec<Diagnostic> {
     let today = crate::policy::today();
-    let rule = path.and_then(|p| {
-        state
-            .policy
-            .scope
-            .rule_for(p, &p.to_string_lossy().replace('\\', "/"))
-    });
+    let rule = path.and_then(|p| state.policy.scope.rule_for(p, state.root.as_deref()));
     let policy_uri = state.policy.file.as_ref().and_then(Uri::from_file_path);
     let mut out = Vec::new();
     // References come in text order: columns and suppression comments are counted on

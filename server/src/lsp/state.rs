@@ -47,6 +47,9 @@ pub struct Context {
     pub policy: Arc<Policy>,
     /// Negotiated position encoding.
     pub encoding: Encoding,
+    /// The workspace folder, if any: the base of the policy's path rules when there is
+    /// no policy file.
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// Client settings (`initializationOptions`, `workspace/didChangeConfiguration`).
@@ -145,6 +148,7 @@ impl State {
             kb: self.kb.clone(),
             policy: self.policy.clone(),
             encoding: self.encoding,
+            root: self.root.clone(),
         }
     }
 
