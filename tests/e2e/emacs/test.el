@@ -51,7 +51,7 @@
         (fp-check "on line 6" (= (line-number-at-pos beg) 6) (line-number-at-pos beg))
         (fp-check "exactly on the id" (equal (buffer-substring-no-properties beg end) "black-forest-labs/FLUX.1-dev")
                   (buffer-substring-no-properties beg end))
-        (fp-check "non-commercial message" (string-match-p "^non-commercial only: FLUX.1 \\[dev\\] Non-Commercial License" text)
+        (fp-check "non-commercial message" (string-match-p "non-commercial only: FLUX.1 \\[dev\\] Non-Commercial License" text)
                   text))))
   ;; Hover.
   (let* ((pos (list :line 5 :character 45))
