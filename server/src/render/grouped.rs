@@ -280,20 +280,7 @@ pub fn render_to(
             models[i].verdict = models[i].verdict.min(b.severity);
         }
     }
-    for p in &report.policy_findings {
-        writeln!(
-            out,
-            "{}:{}: {} [{}]: {}",
-            p.path,
-            p.line,
-            p.severity.as_str(),
-            p.code.as_str(),
-            p.message
-        )?;
-    }
-    for s in &report.skipped {
-        writeln!(out, "skipped {}: {}", s.path, s.reason)?;
-    }
+    super::human::policy_and_skipped(out, report)?;
     if !models.is_empty() {
         writeln!(out)?;
         table(out, &models, &paint)?;

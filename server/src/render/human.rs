@@ -73,20 +73,7 @@ pub fn render_to(
         |(_, found)| found.len(),
         |(f, found)| file_part(f, found, kb, policy, opts),
     )?;
-    for p in &report.policy_findings {
-        writeln!(
-            out,
-            "{}:{}: {} [{}]: {}",
-            p.path,
-            p.line,
-            p.severity.as_str(),
-            p.code.as_str(),
-            p.message
-        )?;
-    }
-    for s in &report.skipped {
-        writeln!(out, "skipped {}: {}", s.path, s.reason)?;
-    }
+    policy_and_skipped(out, report)?;
     summary_line(out, report, policy)
 }
 
@@ -242,4 +229,24 @@ fn file_part(
         }
     }
     out
+}
+
+/// The findings about the policy file, then the files not read, one line each (after
+/// the references, in the default and in the `--all` view).
+pub(super) fn policy_and_skipped(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    for p in &report.policy_findings {
+        writeln!(
+            out,
+            "{}:{}: {} [{}]: {}",
+            p.path,
+            p.line,
+            p.severity.as_str(),
+            p.code.as_str(),
+            p.message
+        )?;
+    }
+    for s in &report.skipped {
+        writeln!(out, "skipped {}: {}", s.path, s.reason)?;
+    }
+    Ok(())
 }
