@@ -141,6 +141,9 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     /// Findings about the policy file.
     pub policy_findings: Vec<PolicyFinding>,
+    /// The baseline compared with, when there was one: the findings it holds
+    /// unchanged are left out of `files` and `policy_findings`.
+    pub baseline: Option<crate::baseline::Applied>,
 }
 
 impl Report {
@@ -818,10 +821,42 @@ fn run_progress(
     report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     // An exception is unused only if the whole project was read: a check of a
     // subfolder or of single files cannot tell.
+    report.policy_findings = placeholder_reasons(policy);
     if covers_policy_folder(paths, policy) {
-        report.policy_findings = unused_exceptions(&report, policy);
+        report
+            .policy_findings
+            .extend(unused_exceptions(&report, policy));
+        report.policy_findings.sort_by_key(|p| p.line);
     }
     report
+}
+
+/// An `exception-reason` finding on each exception of the policy whose reason is a
+/// placeholder (`TODO: ...`, as the editor's quick fix writes it): an exception is a
+/// decision, and its reason is what a reviewer reads.
+pub fn placeholder_reasons(policy: &Policy) -> Vec<PolicyFinding> {
+    let Some(file) = &policy.file else {
+        return Vec::new();
+    };
+    policy
+        .exceptions()
+        .iter()
+        .filter(|e| e.reason_is_placeholder())
+        .filter_map(|e| {
+            let severity = policy.severity_of(Code::ExceptionReason, Severity::Warning)?;
+            Some(PolicyFinding {
+                path: file.display().to_string(),
+                line: e.line,
+                code: Code::ExceptionReason,
+                severity,
+                message: format!(
+                    "The exception for `{}` has no reason yet (`{}`): write why the project accepts this model, and an `expires` date.",
+                    e.model,
+                    e.reason.trim()
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Whether one of `paths` is the policy file's folder or a folder above it (true

@@ -79,6 +79,7 @@ codes! {
     Excepted = "excepted": "A policy exception covers this model.",
     LicenseMismatch = "license-mismatch": "A license declared on this machine or in a Modelfile is more permissive than the license of the base model it derives from.",
     EvidenceConflict = "evidence-conflict": "Evidence on this machine (a cached model card, a GGUF header, the Ollama store) names another license than the rules for the same model.",
+    ExceptionReason = "exception-reason": "A policy exception's reason is a placeholder (TODO), not a reason.",
 }
 
 impl Serialize for Code {

@@ -386,7 +386,7 @@ pub fn evaluate(
             Code::FieldOfUse,
             Severity::Hint,
             format!(
-                "{name} is under the {lname}, which bans some fields of use ({}).",
+                "{name} is under the {lname}, which bans some fields of use ({}). Declare `purposes` in the policy to check them.",
                 fields_dedup.join(", ")
             ),
             Some(clause(lic, first)),
@@ -402,12 +402,15 @@ pub fn evaluate(
         } else {
             Code::OutputRestriction
         };
-        if let Some(sev) = pick(
-            uc,
-            Severity::Warning,
-            Severity::Warning,
-            Some(Severity::Information),
-        ) {
+        // A naming duty binds what a project distributes or offers, which internal use
+        // does not (docs/policy.md, "Findings and information"); a restriction on what
+        // outputs may train binds every user of the outputs.
+        let internal = if code == Code::NamingDuty {
+            Severity::Information
+        } else {
+            Severity::Warning
+        };
+        if let Some(sev) = pick(uc, Severity::Warning, internal, Some(Severity::Information)) {
             out.push(
                 code,
                 sev,
@@ -453,6 +456,9 @@ pub fn evaluate(
     finish(merge(out.list, &prefix))
 }
 
+/// How the fix of a finding that depends on an undeclared fact starts.
+const DECLARE: &str = "Declare `";
+
 /// One finding per code: later findings of a code add their clause to the first,
 /// which takes the highest severity.
 fn merge(list: Vec<Diagnostic>, prefix: &str) -> Vec<Diagnostic> {
@@ -466,6 +472,16 @@ fn merge(list: Vec<Diagnostic>, prefix: &str) -> Vec<Diagnostic> {
                 if !o.message.contains(extra) {
                     o.message.push(' ');
                     o.message.push_str(extra);
+                }
+                // The fix of an undeclared fact is kept for each fact (one finding per
+                // model names every key to declare).
+                if let Some(at) = d.message.find(DECLARE) {
+                    let fix = &d.message[at..];
+                    let fix = fix.find(". ").map_or(fix, |i| &fix[..=i]);
+                    if !o.message.contains(fix) {
+                        o.message.push(' ');
+                        o.message.push_str(fix);
+                    }
                 }
                 if d.severity < o.severity {
                     o.severity = d.severity;
@@ -481,4 +497,66 @@ fn merge(list: Vec<Diagnostic>, prefix: &str) -> Vec<Diagnostic> {
 fn finish(mut list: Vec<Diagnostic>) -> Vec<Diagnostic> {
     list.sort_by_key(|d| d.severity);
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(severity: Severity, message: &str) -> Diagnostic {
+        Diagnostic {
+            code: Code::CommercialThreshold,
+            severity,
+            message: message.into(),
+            clause: None,
+            policy_line: None,
+        }
+    }
+
+    /// (findings of one code, the merged message): one finding per model, which keeps
+    /// the fix of every undeclared fact.
+    #[test]
+    fn merged_findings_keep_every_fix() {
+        let p = "M is under L: ";
+        let cases: &[(Vec<Diagnostic>, &str)] = &[
+            (
+                vec![d(
+                    Severity::Warning,
+                    "M is under L: Cap A. Declare `monthly_active_users` in the policy to check it.",
+                )],
+                "M is under L: Cap A. Declare `monthly_active_users` in the policy to check it.",
+            ),
+            (
+                vec![
+                    d(
+                        Severity::Warning,
+                        "M is under L: Cap A. Declare `monthly_active_users` in the policy to check it.",
+                    ),
+                    d(
+                        Severity::Warning,
+                        "M is under L: Cap B. Declare `annual_revenue_usd` in the policy to check it.",
+                    ),
+                ],
+                "M is under L: Cap A. Declare `monthly_active_users` in the policy to check it. Cap B. Declare `annual_revenue_usd` in the policy to check it.",
+            ),
+            (
+                vec![
+                    d(
+                        Severity::Warning,
+                        "M is under L: Region A. Declare `regions` in the policy to check it.",
+                    ),
+                    d(
+                        Severity::Warning,
+                        "M is under L: Region B. Declare `regions` in the policy to check it.",
+                    ),
+                ],
+                "M is under L: Region A. Declare `regions` in the policy to check it. Region B.",
+            ),
+        ];
+        for (list, want) in cases {
+            let got = merge(list.clone(), p);
+            assert_eq!(got.len(), 1);
+            assert_eq!(got[0].message, *want);
+        }
+    }
 }

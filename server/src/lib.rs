@@ -16,6 +16,7 @@
 //!    it; [`rules_check`] holds the knowledge base's quality gates, which run the engine
 //!    over every example a rule gives.
 
+pub mod baseline;
 pub mod candidate;
 pub mod card;
 pub mod check;

@@ -1,4 +1,5 @@
-//! The `fineprint` command line: `check`, `init`, `explain`, `rules check`, `lsp`.
+//! The `fineprint` command line: `check`, `baseline`, `init`, `explain`, `rules check`,
+//! `lsp`, `completions`.
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -89,6 +90,38 @@ enum Command {
         /// Also fail (exit 1) on warnings.
         #[arg(long, value_enum)]
         deny: Option<Deny>,
+        /// Report only findings that are not in this baseline file, or changed since (default: fineprint-baseline.json next to the policy file, else in the folder checked, when it exists).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Ignore any baseline file: report every finding.
+        #[arg(long, conflicts_with_all = ["baseline", "baseline_diff"])]
+        no_baseline: bool,
+        /// Print the models added, removed and whose license changed since the baseline, instead of the findings (human, concise, github or json format).
+        #[arg(long)]
+        baseline_diff: bool,
+    },
+    /// Write (or update) the baseline file: every finding at every severity and the model inventory of the project, which `check` then leaves out of its report.
+    Baseline {
+        /// The project's folder (default: the current folder).
+        path: Option<PathBuf>,
+        /// Where to write it (default: fineprint-baseline.json next to the policy file, else in PATH).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Policy file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Use no policy file: the default policy.
+        #[arg(long, conflicts_with = "config")]
+        no_config: bool,
+        /// Extra rules folder.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Print a completion script for a shell (`fineprint completions bash > ~/.local/share/bash-completion/completions/fineprint`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Write a commented fineprint.toml for this project, with a baseline of exceptions
     /// for what is found at error severity today (they expire in 90 days).
@@ -153,6 +186,44 @@ fn load_kb(extra: Option<&PathBuf>) -> Result<KnowledgeBase, String> {
         None => KnowledgeBase::builtin(),
     }
     .map_err(|e| e.to_string())
+}
+
+/// The folder a check starts from (where the policy is looked for): `first` when it
+/// is a folder, else the folder it is in; absolute when it exists.
+fn start_folder(first: Option<&PathBuf>) -> PathBuf {
+    let start = first.map_or_else(
+        || PathBuf::from("."),
+        |p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map_or_else(
+                    || PathBuf::from("."),
+                    |x| {
+                        if x.as_os_str().is_empty() {
+                            PathBuf::from(".")
+                        } else {
+                            x.to_path_buf()
+                        }
+                    },
+                )
+            }
+        },
+    );
+    start.canonicalize().unwrap_or(start)
+}
+
+/// A path as shown to the user: relative to the working directory when it is inside it.
+fn shown_path(p: &std::path::Path) -> String {
+    let rel = std::env::current_dir().ok().and_then(|cwd| {
+        p.strip_prefix(cwd.canonicalize().unwrap_or(cwd))
+            .ok()
+            .map(|r| r.to_path_buf())
+    });
+    match rel {
+        Some(r) if !r.as_os_str().is_empty() => r.display().to_string(),
+        _ => p.display().to_string(),
+    }
 }
 
 /// Loads the knowledge base and the policy; a policy may add a rules folder.
@@ -396,6 +467,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             quiet,
             color,
             deny,
+            baseline,
+            no_baseline,
+            baseline_diff,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -427,37 +501,67 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 (Some(_), Some(name)) => Some(name.clone()),
                 _ => paths.first().cloned(),
             };
-            let start = first.as_ref().map_or_else(
-                || PathBuf::from("."),
-                |p| {
-                    if p.is_dir() {
-                        p.clone()
-                    } else {
-                        p.parent().map_or_else(
-                            || PathBuf::from("."),
-                            |x| {
-                                if x.as_os_str().is_empty() {
-                                    PathBuf::from(".")
-                                } else {
-                                    x.to_path_buf()
-                                }
-                            },
-                        )
-                    }
-                },
-            );
-            let start = start.canonicalize().unwrap_or(start);
+            let start = start_folder(first.as_ref());
             let (kb, policy) = if no_config {
                 (load_kb(rules.as_ref())?, Policy::default())
             } else {
                 load(config.as_ref(), rules.as_ref(), &start)?
             };
-            let report = match (&stdin_text, &stdin_filename) {
+            // The baseline: named, or found next to the policy file (else in the folder
+            // checked); a file there that is not a baseline is an error, never ignored.
+            let baseline_file = if no_baseline {
+                None
+            } else if let Some(b) = baseline {
+                Some(b)
+            } else {
+                let p = fineprint::baseline::default_path(&policy, &start);
+                std::fs::symlink_metadata(&p).is_ok().then_some(p)
+            };
+            let baseline = match &baseline_file {
+                Some(f) => Some(
+                    fineprint::baseline::read(f)
+                        .map_err(|e| format!("error: invalid baseline: {e}"))?,
+                ),
+                None if baseline_diff => {
+                    return Err(format!(
+                        "error: --baseline-diff needs a baseline: write one with `fineprint baseline` (it goes to {}) or name one with --baseline FILE",
+                        shown_path(&fineprint::baseline::default_path(&policy, &start))
+                    ));
+                }
+                None => None,
+            };
+            if baseline_diff && matches!(format, Format::Sarif | Format::Cyclonedx) {
+                return Err(
+                    "error: --baseline-diff prints in the human, concise, github or json format"
+                        .into(),
+                );
+            }
+            let mut report = match (&stdin_text, &stdin_filename) {
                 (Some((text, kind)), Some(name)) => {
                     fineprint::check::run_text(text, name, *kind, &kb, &policy)
                 }
                 _ => check_with_progress(&paths, &kb, &policy),
             };
+            if let (Some(b), Some(f)) = (&baseline, &baseline_file) {
+                fineprint::baseline::without_file(&mut report, f);
+                if baseline_diff {
+                    let now = fineprint::baseline::inventory(&report, &kb);
+                    let drift =
+                        fineprint::baseline::drift(b, &now, std::path::Path::new(&shown_path(f)));
+                    let text = match format {
+                        Format::Json => serde_json::to_string_pretty(&drift)
+                            .map_err(|e| format!("error: {e}"))?,
+                        Format::Github => fineprint::baseline::drift_github(&drift),
+                        _ => fineprint::baseline::drift_text(&drift),
+                    };
+                    outln!("{}", text.trim_end());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                fineprint::baseline::apply(&mut report, b, &kb, f);
+                if let Some(a) = &mut report.baseline {
+                    a.file = shown_path(f);
+                }
+            }
             // The folder checked, when there is exactly one: the base of SARIF URIs
             // and the subject of the bill of materials.
             let root = match paths.as_slice() {
@@ -524,6 +628,79 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Baseline {
+            path,
+            output,
+            config,
+            no_config,
+            rules,
+        } => {
+            let dir = path.unwrap_or_else(|| PathBuf::from("."));
+            if std::fs::symlink_metadata(&dir).is_err() {
+                return Err(format!("error: {}: no such file or folder", dir.display()));
+            }
+            let start = start_folder(Some(&dir));
+            let (kb, policy) = if no_config {
+                (load_kb(rules.as_ref())?, Policy::default())
+            } else {
+                load(config.as_ref(), rules.as_ref(), &start)?
+            };
+            let file = output.unwrap_or_else(|| fineprint::baseline::default_path(&policy, &start));
+            let mut report = check_with_progress(std::slice::from_ref(&dir), &kb, &policy);
+            fineprint::baseline::without_file(&mut report, &file);
+            let new = fineprint::baseline::of_report(&report, &kb, &file);
+            // What changed since the baseline it replaces (an unreadable one is replaced).
+            let old = std::fs::symlink_metadata(&file)
+                .is_ok()
+                .then(|| fineprint::baseline::read(&file).ok())
+                .flatten();
+            let text = fineprint::baseline::to_text(&new);
+            std::fs::write(&file, text)
+                .map_err(|e| format!("error: cannot write the baseline {}: {e}", file.display()))?;
+            let count = |s: Severity| new.findings.iter().filter(|e| e.severity == s).count();
+            outln!(
+                "wrote {}: {} finding(s) ({} error(s), {} warning(s), {} information, {} hint(s)) and {} model(s)",
+                shown_path(&file),
+                new.findings.len(),
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Information),
+                count(Severity::Hint),
+                new.models.len()
+            );
+            if let Some(old) = old {
+                let had: std::collections::HashSet<&str> = old
+                    .findings
+                    .iter()
+                    .map(|e| e.fingerprint.as_str())
+                    .collect();
+                let has: std::collections::HashSet<&str> = new
+                    .findings
+                    .iter()
+                    .map(|e| e.fingerprint.as_str())
+                    .collect();
+                let drift = fineprint::baseline::drift(&old, &new.models, &file);
+                outln!(
+                    "since the baseline it replaces: {} finding(s) added, {} gone; {} model(s) added, {} removed, {} whose license changed",
+                    has.difference(&had).count(),
+                    had.difference(&has).count(),
+                    drift.added.len(),
+                    drift.removed.len(),
+                    drift.changed.len()
+                );
+            }
+            outln!(
+                "`fineprint check` now reports only findings that are not in it; commit it with the policy."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "fineprint", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init { path, force, rules } => {
             let dir = path.unwrap_or_else(|| PathBuf::from("."));

@@ -201,6 +201,16 @@ pub struct Exception {
 }
 
 impl Exception {
+    /// Whether its reason is a placeholder rather than a reason: it starts with `TODO`,
+    /// `FIXME`, `TBD` or `XXX` (any case), or is only punctuation. (An empty reason is
+    /// refused when the policy is read.)
+    pub fn reason_is_placeholder(&self) -> bool {
+        let r = self.reason.trim().to_ascii_lowercase();
+        let word: String = r.chars().take_while(char::is_ascii_alphabetic).collect();
+        matches!(word.as_str(), "todo" | "fixme" | "tbd" | "xxx")
+            || !r.chars().any(char::is_alphanumeric)
+    }
+
     /// Whether it has expired on `today` (`YYYY-MM-DD`).
     pub fn expired(&self, today: &str) -> bool {
         self.expires.as_deref().is_some_and(|e| e < today)

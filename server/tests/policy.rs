@@ -676,3 +676,189 @@ fn policy_cost_is_linear_in_its_entries() {
         "2,000 entries: {small:?}, 8,000: {large:?} ({ratio:.1}x)"
     );
 }
+
+/// Severity of one code under each use case: `-` for no finding of that code.
+type PerUseCase = [&'static str; 4];
+
+/// What each use case makes of each kind of restriction (docs/policy.md, "Findings and
+/// information"): (restriction, policy facts, model, code, severity under `commercial`,
+/// `internal`, `research`, `personal`, the fix the message must name when the fact is
+/// undeclared).
+const DECISIONS: &[(&str, &str, &str, &str, PerUseCase, &str)] = &[
+    (
+        "forbids commercial use",
+        "",
+        "mistralai/Codestral-22B-v0.1",
+        "non-commercial",
+        ["error", "warning", "information", "information"],
+        "",
+    ),
+    (
+        "user cap, undeclared",
+        "",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "commercial-threshold",
+        ["warning", "information", "-", "-"],
+        "Declare `monthly_active_users`",
+    ),
+    (
+        "user cap, declared above",
+        "monthly_active_users = 800_000_000",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "commercial-threshold",
+        ["error", "error", "error", "error"],
+        "",
+    ),
+    (
+        "user cap, declared at the limit",
+        "monthly_active_users = 700_000_000",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "commercial-threshold",
+        ["-", "-", "-", "-"],
+        "",
+    ),
+    (
+        "revenue cap, undeclared",
+        "",
+        "stabilityai/stable-diffusion-3.5-large",
+        "commercial-threshold",
+        ["warning", "information", "-", "-"],
+        "Declare `annual_revenue_usd`",
+    ),
+    (
+        "revenue cap, declared above",
+        "annual_revenue_usd = 5_000_000",
+        "stabilityai/stable-diffusion-3.5-large",
+        "commercial-threshold",
+        ["error", "error", "error", "error"],
+        "",
+    ),
+    (
+        "revenue cap, declared below",
+        "annual_revenue_usd = 500_000",
+        "stabilityai/stable-diffusion-3.5-large",
+        "commercial-threshold",
+        ["-", "-", "-", "-"],
+        "",
+    ),
+    (
+        "registration",
+        "",
+        "internlm/internlm2-chat-7b",
+        "commercial-condition",
+        ["warning", "information", "-", "-"],
+        "",
+    ),
+    (
+        "region exclusion, undeclared",
+        "",
+        "meta-llama/Llama-3.2-11B-Vision-Instruct",
+        "region-excluded",
+        ["warning", "warning", "information", "information"],
+        "Declare `regions`",
+    ),
+    (
+        "region exclusion, declared region inside it",
+        "regions = [\"DE\"]",
+        "meta-llama/Llama-3.2-11B-Vision-Instruct",
+        "region-excluded",
+        ["error", "error", "error", "error"],
+        "",
+    ),
+    (
+        "region exclusion, declared region outside it",
+        "regions = [\"US\", \"JP\"]",
+        "meta-llama/Llama-3.2-11B-Vision-Instruct",
+        "region-excluded",
+        ["-", "-", "-", "-"],
+        "",
+    ),
+    (
+        "region exclusion of multimodal models, a text model",
+        "",
+        "meta-llama/Llama-3.2-3B-Instruct",
+        "region-excluded",
+        ["-", "-", "-", "-"],
+        "",
+    ),
+    (
+        "fields of use, undeclared",
+        "",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "field-of-use",
+        ["hint", "hint", "hint", "hint"],
+        "Declare `purposes`",
+    ),
+    (
+        "fields of use, a banned purpose declared",
+        "purposes = [\"military\"]",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "field-of-use",
+        ["error", "error", "error", "error"],
+        "",
+    ),
+    (
+        "fields of use, no banned purpose declared",
+        "purposes = [\"medical\"]",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "field-of-use",
+        ["-", "-", "-", "-"],
+        "",
+    ),
+    (
+        "what outputs may train",
+        "",
+        "gpt-4o-mini",
+        "output-restriction",
+        ["warning", "warning", "information", "information"],
+        "",
+    ),
+    (
+        "a name or \"Built with\" on what is distributed",
+        "",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "naming-duty",
+        ["warning", "information", "information", "information"],
+        "",
+    ),
+];
+
+#[test]
+fn decisions() {
+    let kb = kb();
+    let mut failures = Vec::new();
+    for (what, facts, model, code, want, fix) in DECISIONS {
+        let r = resolve_str(&kb, model).unwrap_or_else(|| panic!("{model}: not a reference"));
+        for (use_case, want) in ["commercial", "internal", "research", "personal"]
+            .iter()
+            .zip(want)
+        {
+            let text = format!("use = \"{use_case}\"\n{facts}\n");
+            let policy = Policy::parse(&text, Path::new("fineprint.toml"), &kb)
+                .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let found: Vec<_> = evaluate(&r, &kb, &policy, "2026-11-23")
+                .into_iter()
+                .filter(|d| d.code.as_str() == *code)
+                .collect();
+            let got = match found.as_slice() {
+                [] => "-".to_string(),
+                [d] => d.severity.as_str().to_string(),
+                _ => format!("{} findings (one per model expected)", found.len()),
+            };
+            if got != *want {
+                failures.push(format!(
+                    "{what} ({model}, {use_case}, {facts:?}): {code} expected {want}, got {got}"
+                ));
+            }
+            if let [d] = found.as_slice()
+                && !d.message.contains(fix)
+            {
+                failures.push(format!(
+                    "{what} ({model}, {use_case}): the message does not name the fix {fix:?}: {}",
+                    d.message
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -64,6 +64,8 @@ impl FileKind {
         match lower.as_str() {
             // The policy file is configuration, not code: its model globs are not references.
             "fineprint.toml" => return None,
+            // Nor is the baseline: its model ids are a record, not references.
+            "fineprint-baseline.json" => return None,
             // CMake code, not prose.
             "cmakelists.txt" => return None,
             "dockerfile" | "containerfile" => return Some(Self::Dockerfile),

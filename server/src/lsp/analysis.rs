@@ -167,12 +167,10 @@ async fn publish(client: &Client, state: &Mutex<State>, gate: &tokio::sync::Mute
         let open = s.docs.get(&uri)?;
         if is_policy_file(&uri) && open.doc.kind.is_none() {
             let name = std::ffi::OsStr::new(file_name(&uri));
-            let diags = s
-                .policy_error
-                .as_ref()
-                .filter(|e| e.file.file_name() == Some(name))
-                .map(diagnostics::for_policy_error);
-            return Some(Job::Ready(diags.into_iter().collect(), open.version));
+            return Some(Job::Ready(
+                diagnostics::for_policy_file(s, name),
+                open.version,
+            ));
         }
         Some(Job::Judge {
             cx: s.context(),

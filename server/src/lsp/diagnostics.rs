@@ -120,18 +120,45 @@ pub fn for_policy_error(e: &PolicyError) -> Diagnostic {
     }
 }
 
+/// The diagnostics of the policy file named `name` (a `fineprint.toml` or a
+/// `pyproject.toml`): its error when it does not parse; else, when it is the policy in
+/// force, an `exception-reason` warning on each exception whose reason is a placeholder.
+pub fn for_policy_file(s: &State, name: &std::ffi::OsStr) -> Vec<Diagnostic> {
+    if let Some(e) = &s.policy_error {
+        if e.file.file_name() == Some(name) {
+            return vec![for_policy_error(e)];
+        }
+        return Vec::new();
+    }
+    if s.policy.file.as_ref().and_then(|f| f.file_name()) != Some(name) {
+        return Vec::new();
+    }
+    crate::check::placeholder_reasons(&s.policy)
+        .into_iter()
+        .map(|p| {
+            let line = p.line.saturating_sub(1) as u32;
+            Diagnostic {
+                range: Range::new(Position::new(line, 0), Position::new(line, u32::MAX)),
+                severity: Some(severity(p.severity)),
+                code: Some(NumberOrString::String(p.code.as_str().to_string())),
+                code_description: None,
+                source: Some("fineprint".into()),
+                message: p.message,
+                related_information: None,
+                tags: None,
+                data: None,
+            }
+        })
+        .collect()
+}
+
 /// The diagnostics of an open document and the version they were computed from.
 pub fn of_open(s: &mut State, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
     s.refresh(uri);
     let open = s.docs.get(uri)?;
     if super::state::is_policy_file(uri) && open.doc.kind.is_none() {
         let name = std::ffi::OsStr::new(super::state::file_name(uri));
-        let diags = s
-            .policy_error
-            .as_ref()
-            .filter(|e| e.file.file_name() == Some(name))
-            .map(for_policy_error);
-        return Some((diags.into_iter().collect(), open.version));
+        return Some((for_policy_file(s, name), open.version));
     }
     Some((
         for_refs(

@@ -102,18 +102,18 @@ impl Backend {
         // The policy file's own diagnostics (pushed only in push mode).
         let pull = self.with_state(|s| s.caps.pull).unwrap_or(false);
         if let Some(uri) = Uri::from_file_path(&path).filter(|_| !pull) {
+            let name = path.file_name().map(std::ffi::OsStr::to_os_string);
             let diag = self
                 .with_state(|s| {
-                    s.policy_error
-                        .as_ref()
-                        .map(super::diagnostics::for_policy_error)
+                    name.as_deref()
+                        .map(|n| super::diagnostics::for_policy_file(s, n))
+                        .unwrap_or_default()
                 })
-                .flatten();
+                .unwrap_or_default();
             let version = self
                 .with_state(|s| s.docs.get(&uri).map(|o| o.version))
                 .flatten();
-            self.push_diagnostics(uri, diag.into_iter().collect(), version)
-                .await;
+            self.push_diagnostics(uri, diag, version).await;
         }
         self.publish_all().await;
         self.rescan_workspace().await;

@@ -274,6 +274,7 @@ pub fn message(d: &Diagnostic, r: &Reference, kb: &KnowledgeBase, policy: &Polic
         | Code::Excepted
         | Code::LicenseMismatch
         | Code::EvidenceConflict
+        | Code::ExceptionReason
         | Code::UnknownLicense => None,
     };
     match restriction {

@@ -79,7 +79,8 @@ pub fn render_to(
 
 /// The last line of the human and concise formats: references, files, use case and
 /// policy, findings at error and warning severity (every place counted), references
-/// without findings and with an unknown license, files skipped.
+/// without findings and with an unknown license, files skipped, and findings left out
+/// because a baseline holds them (with those that changed since it).
 pub fn summary_line(out: &mut dyn Write, report: &Report, policy: &Policy) -> io::Result<()> {
     let refs = report.references();
     let unknown = report
@@ -102,7 +103,7 @@ pub fn summary_line(out: &mut dyn Write, report: &Report, policy: &Policy) -> io
         });
     writeln!(
         out,
-        "fineprint: {refs} model reference(s) in {} file(s) ({} use, {policy_src}): {} error(s), {} warning(s); {clean} without findings, {unknown} with unknown license{}",
+        "fineprint: {refs} model reference(s) in {} file(s) ({} use, {policy_src}): {} error(s), {} warning(s); {clean} without findings, {unknown} with unknown license{}{}",
         report.files.len(),
         policy.use_case.as_str(),
         report.count(Severity::Error),
@@ -112,6 +113,10 @@ pub fn summary_line(out: &mut dyn Write, report: &Report, policy: &Policy) -> io
         } else {
             format!("; {} file(s) skipped", report.skipped.len())
         },
+        report.baseline.as_ref().map_or(String::new(), |b| format!(
+            "; {} finding(s) baselined in {}, {} changed since",
+            b.baselined, b.file, b.changed
+        )),
     )
 }
 

@@ -44,6 +44,17 @@ struct Summary {
     hints: usize,
     unknown: usize,
     skipped: usize,
+    /// With a baseline: the file, the findings it left out, and the findings reported
+    /// that changed since it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineSummary>,
+}
+
+#[derive(Serialize)]
+struct BaselineSummary {
+    file: String,
+    baselined: usize,
+    changed: usize,
 }
 
 #[derive(Serialize)]
@@ -134,6 +145,11 @@ pub fn render_to(
             hints: report.count(Severity::Hint),
             unknown: all().filter(|r| r.reference.resolution.is_none()).count(),
             skipped: report.skipped.len(),
+            baseline: report.baseline.as_ref().map(|b| BaselineSummary {
+                file: b.file.clone(),
+                baselined: b.baselined,
+                changed: b.changed,
+            }),
         },
         references: References { report, kb },
         skipped: &report.skipped,

@@ -11,6 +11,10 @@
 //!   (`columnKind` `utf16CodeUnits`), 1-based, `endColumn` exclusive.
 //! * `partialFingerprints` do not depend on line numbers, so an alert survives edits
 //!   above it.
+//! * With a baseline (`crate::baseline`), each result has a `baselineState`: `new`, or
+//!   `updated` when the baseline holds it with another severity or license; the
+//!   findings it holds unchanged are left out, and `runs[0].properties.baseline`
+//!   counts them.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -66,7 +70,8 @@ pub fn default_severity(code: Code) -> Severity {
         | Code::ExceptionExpired
         | Code::ExceptionUnused
         | Code::LicenseMismatch
-        | Code::EvidenceConflict => Severity::Warning,
+        | Code::EvidenceConflict
+        | Code::ExceptionReason => Severity::Warning,
     }
 }
 
@@ -254,7 +259,7 @@ pub fn render_to(
         item: String::new(),
     };
     let index = |code: Code| Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
-    for f in &report.files {
+    for (fi, f) in report.files.iter().enumerate() {
         // The path relative to the folder checked (as the URI is), so that an alert
         // is the same whatever the working directory of the run.
         let rel = relative_path(root, Path::new(&f.path));
@@ -262,14 +267,25 @@ pub fn render_to(
         // triples in the file (so two identical references stay two alerts).
         let mut seen: std::collections::HashMap<(Code, &str), usize> =
             std::collections::HashMap::new();
-        for r in &f.found {
+        for (ri, r) in f.found.iter().enumerate() {
             let (start_col, end_col) = r.utf16_columns;
-            for d in r.diagnostics.iter().filter(|d| shown(d, opts.all)) {
+            for (di, d) in r.diagnostics.iter().enumerate() {
+                if !shown(d, opts.all) {
+                    continue;
+                }
+                let state = baseline_state(
+                    report,
+                    crate::baseline::Slot::Reference {
+                        file: fi,
+                        found: ri,
+                        diagnostic: di,
+                    },
+                );
                 let n = seen.entry((d.code, &*r.reference.text)).or_insert(0);
                 let ordinal = n.to_string();
                 *n += 1;
                 let fp = fnv1a(&[&rel, d.code.as_str(), &r.reference.text, &ordinal]);
-                results.push(&json!({
+                results.push_with(state, &json!({
                         "ruleId": d.code.as_str(),
                         "ruleIndex": index(d.code),
                         "level": level(d.severity),
@@ -292,25 +308,29 @@ pub fn render_to(
             }
         }
     }
-    for p in &report.policy_findings {
+    for (i, p) in report.policy_findings.iter().enumerate() {
         // Hash the path relative to the folder checked, so the alert is the same in
         // every checkout.
         let path = relative_path(root, Path::new(&p.path));
         let fp = fnv1a(&[&path, p.code.as_str(), &p.message]);
-        results.push(&json!({
-                "ruleId": p.code.as_str(),
-                "ruleIndex": index(p.code),
-                "level": level(p.severity),
-                "message": {"text": p.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": artifact(&path, root),
-                        "region": {"startLine": p.line.max(1)},
-                    },
-                }],
-                "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
-                "properties": {"severity": p.severity.as_str()},
-        }))?;
+        let state = baseline_state(report, crate::baseline::Slot::Policy(i));
+        results.push_with(
+            state,
+            &json!({
+                    "ruleId": p.code.as_str(),
+                    "ruleIndex": index(p.code),
+                    "level": level(p.severity),
+                    "message": {"text": p.message},
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": artifact(&path, root),
+                            "region": {"startLine": p.line.max(1)},
+                        },
+                    }],
+                    "partialFingerprints": {FINGERPRINT_KEY: format!("{fp:016x}")},
+                    "properties": {"severity": p.severity.as_str()},
+            }),
+        )?;
     }
     if results.any {
         write!(results.out, "\n{}]", " ".repeat(RESULTS_INDENT - 2))?;
@@ -350,6 +370,13 @@ fn log_without_results(report: &Report, policy: &Policy, root: Option<&Path>) ->
             },
         },
     });
+    if let Some(b) = &report.baseline {
+        run["properties"]["baseline"] = json!({
+            "file": relative_path(root, Path::new(&b.file)),
+            "baselined": b.baselined,
+            "changed": b.changed,
+        });
+    }
     if let Some(r) = root {
         let mut uri = file_uri(r);
         if !uri.ends_with('/') {
@@ -392,7 +419,31 @@ struct Results<'w> {
     item: String,
 }
 
+/// A result's `baselineState` when the check compared with a baseline: `updated` for a
+/// finding the baseline holds with another severity or license, `new` otherwise (the
+/// findings it holds unchanged are not reported).
+fn baseline_state(report: &Report, slot: crate::baseline::Slot) -> Option<&'static str> {
+    let b = report.baseline.as_ref()?;
+    Some(if b.changed_at.contains(&slot) {
+        "updated"
+    } else {
+        "new"
+    })
+}
+
 impl Results<'_> {
+    /// [`Results::push`], with `baselineState` set when there is one.
+    fn push_with(&mut self, state: Option<&str>, result: &Value) -> io::Result<()> {
+        match state {
+            Some(s) => {
+                let mut r = result.clone();
+                r["baselineState"] = json!(s);
+                self.push(&r)
+            }
+            None => self.push(result),
+        }
+    }
+
     fn push(&mut self, result: &Value) -> io::Result<()> {
         let Ok(text) = serde_json::to_string_pretty(result) else {
             return Ok(());
