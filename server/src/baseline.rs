@@ -566,10 +566,7 @@ mod tests {
     fn bad_baselines_name_the_line() {
         let cases: &[(&str, &str)] = &[
             ("", "1:0: not a fineprint baseline: EOF while parsing"),
-            (
-                "[]",
-                "1:0: not a fineprint baseline: invalid type: sequence",
-            ),
+            ("[]", "1:2: not a fineprint baseline: invalid length 0"),
             (
                 "{\"version\": 2, \"findings\": [], \"models\": []}",
                 "1:13: not a fineprint baseline: baseline version 2",
@@ -580,11 +577,11 @@ mod tests {
             ),
             (
                 "{\"version\": 1,\n\"findings\": [\n{\"fingerprint\": \"0123456789abcdef\", \"path\": \"a.py\", \"code\": \"no-such\", \"severity\": \"error\"}],\n\"models\": []}",
-                "3:75: not a fineprint baseline: unknown finding code `no-such`",
+                "3:69: not a fineprint baseline: unknown finding code `no-such`",
             ),
             (
                 "{\"version\": 1,\n\"findings\": [\n{\"fingerprint\": \"0123456789abcdef\", \"path\": \"a.py\", \"code\": \"non-commercial\", \"severity\": \"fatal\"}],\n\"models\": []}",
-                "3:104: not a fineprint baseline: unknown severity `fatal`",
+                "3:98: not a fineprint baseline: unknown severity `fatal`",
             ),
             (
                 "{\"version\": 1, \"findings\": [], \"models\": [], \"extra\": 1}",
