@@ -4,10 +4,12 @@
 #
 #   install  downloads the release archive for this runner and its .sha256 file,
 #            verifies the checksum, unpacks the binary and adds its folder to $GITHUB_PATH
-#   check    runs `fineprint check` with the repository's policy; writes annotations
-#            (or, with FINEPRINT_SARIF=true, a SARIF file), the job summary, and the
-#            step outputs exit-code, errors, warnings, sarif-file. Never fails by itself
-#            unless fineprint could not run at all: the gate decides.
+#   check    runs `fineprint check` with the repository's policy (and its baseline, when
+#            there is one: only new or changed findings); writes annotations (or, with
+#            FINEPRINT_SARIF=true, a SARIF file), the job summary (with the models added,
+#            removed and relicensed since the baseline), and the step outputs exit-code,
+#            errors, warnings, sarif-file. Never fails by itself unless fineprint could
+#            not run at all: the gate decides.
 #   gate     exits 1 on findings at error severity (unless FINEPRINT_FAIL_ON_FINDINGS is
 #            false), and with fineprint's own code on a usage or policy error (2)
 #
@@ -182,6 +184,21 @@ def icon: if . == "error" then "❌" elif . == "warning" then "⚠️" elif . ==
   (if (.skipped | length) > 0 then "\(.skipped | length) file(s) skipped (too large, binary, not UTF-8 or unreadable).\n" else empty end)
 '
 
+# The drift since the baseline (`fineprint check --baseline-diff --format json`), for
+# the job summary; $baselined and $changed come from the report's summary.baseline.
+DRIFT_JQ='
+def cell: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
+def lic: if length == 0 then "unknown" else join(" + ") end;
+"### Since the baseline (`\(.baseline | cell)`)\n",
+"\($baselined) finding(s) in the baseline are not repeated above; \($changed) changed since. Models: \(.added | length) added, \(.removed | length) removed, \(.changed | length) whose license changed.\n",
+(if (.added | length) + (.removed | length) + (.changed | length) > 0 then
+  "| change | model | license |", "|---|---|---|",
+  ( .added[] | "| added | `\(.model | cell)` | \(.licenses | lic | cell) |" ),
+  ( .removed[] | "| removed | `\(.model | cell)` | \(.licenses | lic | cell) |" ),
+  ( .changed[] | "| license changed | `\(.model | cell)` | \(.from | lic | cell) → \(.to | lic | cell) |" ),
+  "" else empty end)
+'
+
 cmd_check() {
   local bin=${FINEPRINT_BIN:-fineprint} path=${FINEPRINT_PATH:-.} sarif=${FINEPRINT_SARIF:-false}
   command -v "$bin" >/dev/null 2>&1 || die "$bin not found (did the install step run?)"
@@ -225,6 +242,20 @@ cmd_check() {
   fi
   jq -r --arg prefix "$prefix" --arg policy "$policy" --arg ws "$ws" \
     '($policy | if . == "" then null else . end) as $policy | '"$SUMMARY_JQ" "$dir/report.json" | summary
+  # With a baseline: what changed since, in the models used.
+  if [ "$(jq -r '.summary.baseline != null' "$dir/report.json")" = true ]; then
+    local baselined changed
+    baselined=$(jq -r '.summary.baseline.baselined' "$dir/report.json")
+    changed=$(jq -r '.summary.baseline.changed' "$dir/report.json")
+    if "$bin" check "$path" ${extra[@]+"${extra[@]}"} --baseline-diff --format json > "$dir/drift.json" 2> /dev/null; then
+      jq -r --arg baselined "$baselined" --arg changed "$changed" "$DRIFT_JQ" "$dir/drift.json" | summary
+    else
+      printf '### Since the baseline
+
+%s finding(s) in the baseline are not repeated above; %s changed since. (The model drift could not be computed.)
+' "$baselined" "$changed" | summary
+    fi
+  fi
 }
 
 cmd_gate() {

@@ -289,6 +289,9 @@ struct Check {
     not_stdout: &'static [&'static str],
     /// Text that must be in the job summary.
     summary: &'static [&'static str],
+    /// When set, `fineprint baseline` runs on `files` first, then these files are
+    /// written (the changes since the baseline).
+    after_baseline: Option<&'static [(&'static str, &'static str)]>,
 }
 
 const POLICY: &str = "use = \"commercial\"\n\n[[exceptions]]\nmodel = \"meta-llama/Llama-3.1-8B\"\nreason = \"signed\"\n\n[[exceptions]]\nmodel = \"mistralai/Codestral-*\"\nreason = \"old\"\n";
@@ -329,6 +332,7 @@ const CHECKS: &[Check] = &[
             "* 1 model(s) covered by an exception",
             "* 1 exception(s) that match nothing any more",
         ],
+        after_baseline: None,
     },
     Check {
         name: "SARIF instead of annotations",
@@ -343,6 +347,7 @@ const CHECKS: &[Check] = &[
             "| `black-forest-labs/FLUX.1-dev` |",
             "policy: `none (commercial use assumed)`",
         ],
+        after_baseline: None,
     },
     Check {
         name: "a subfolder: paths relative to the workspace, escaped",
@@ -357,6 +362,7 @@ const CHECKS: &[Check] = &[
         stdout: &["::error file=sub/a%2Cb.py,line=1,"],
         not_stdout: &[],
         summary: &["(first: `sub/a,b.py:1`)"],
+        after_baseline: None,
     },
     Check {
         name: "nothing found",
@@ -368,6 +374,7 @@ const CHECKS: &[Check] = &[
         stdout: &["fineprint: 0 error(s), 0 warning(s), 0 reference(s)"],
         not_stdout: &["::error", "::warning"],
         summary: &["No model references found."],
+        after_baseline: None,
     },
     Check {
         name: "args reach fineprint: --deny warnings",
@@ -382,6 +389,7 @@ const CHECKS: &[Check] = &[
         stdout: &["::warning file=chat.py,line=1,"],
         not_stdout: &["::error"],
         summary: &["**0 error(s)**"],
+        after_baseline: None,
     },
     Check {
         name: "an invalid policy stops the check with exit code 2",
@@ -399,6 +407,37 @@ const CHECKS: &[Check] = &[
         ],
         not_stdout: &[],
         summary: &["stopped with exit code 2"],
+        after_baseline: None,
+    },
+    Check {
+        name: "with a baseline: only what is new, and the drift in the summary",
+        files: &[
+            ("fineprint.toml", "use = \"commercial\"\n"),
+            (
+                "app/gen.py",
+                "pipe = load(\"black-forest-labs/FLUX.1-dev\")\n",
+            ),
+            (
+                "app/chat.py",
+                "m = from_pretrained(\"meta-llama/Llama-3.1-8B\")\n",
+            ),
+        ],
+        path: ".",
+        args: "",
+        sarif: false,
+        exit_code: "1",
+        stdout: &["::error file=app/chat.py,line=1,", "fineprint: 1 error(s)"],
+        not_stdout: &["file=app/gen.py"],
+        summary: &[
+            "### Since the baseline (`fineprint-baseline.json`)",
+            "3 finding(s) in the baseline are not repeated above; 0 changed since. Models: 1 added, 1 removed, 0 whose license changed.",
+            "| added | `mistralai/Codestral-22B-v0.1` | mnpl |",
+            "| removed | `meta-llama/Llama-3.1-8B` | llama3.1 |",
+        ],
+        after_baseline: Some(&[(
+            "app/chat.py",
+            "m = from_pretrained(\"mistralai/Codestral-22B-v0.1\")\n",
+        )]),
     },
 ];
 
@@ -411,6 +450,18 @@ fn check_writes_annotations_or_sarif_and_a_summary() {
             let p = ws.join(rel);
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             std::fs::write(&p, body).expect("write");
+        }
+        if let Some(changes) = c.after_baseline {
+            let o = Command::new(BIN)
+                .arg("baseline")
+                .current_dir(&ws)
+                .env("FINEPRINT_NO_EVIDENCE", "1")
+                .output()
+                .expect("run fineprint baseline");
+            assert!(o.status.success(), "{}: {}", c.name, text(&o.stderr));
+            for (rel, body) in changes {
+                std::fs::write(ws.join(rel), body).expect("write");
+            }
         }
         let out_file = tmp.path().join("output");
         let summary_file = tmp.path().join("summary.md");

@@ -1246,3 +1246,66 @@ fn declare_action_adds_the_missing_fact() {
         assert_eq!(c.shutdown(), Some(0));
     }
 }
+
+/// An exception whose reason is a placeholder (as the "add an exception" quick fix
+/// writes it) is an `exception-reason` warning on its line of the open policy file,
+/// pushed (Neovim) or pulled (VS Code with pull diagnostics), until a reason is written.
+#[test]
+fn a_placeholder_exception_reason_is_a_warning_in_the_policy_file() {
+    const TODO: &str = "use = \"commercial\"\n\n[[exceptions]]\nmodel = \"black-forest-labs/FLUX.1-dev\"\nreason = \"TODO: why this model is acceptable here\"\n";
+    const DONE: &str = "use = \"commercial\"\n\n[[exceptions]]\nmodel = \"black-forest-labs/FLUX.1-dev\"\nreason = \"Commercial license signed, contract 2026-114\"\n";
+    // (client, whether it pulls)
+    let mut pulling = vscode_capabilities();
+    pulling["textDocument"]["diagnostic"] =
+        json!({"dynamicRegistration": false, "relatedDocumentSupport": false});
+    let cases = [(neovim_capabilities(), false), (pulling, true)];
+    for (caps, pull) in cases {
+        let ws = workspace(&[("fineprint.toml", TODO)]);
+        let mut c = Client::start(ws.path());
+        c.initialize(ws.path(), caps, json!({}));
+        let uri = file_uri(&ws.path().join("fineprint.toml"));
+        let diagnostics = |c: &mut Client, want_reason: bool| -> Value {
+            if pull {
+                // The policy buffer is applied as it changes: pull until it has been.
+                let mut items = Value::Null;
+                for _ in 0..100 {
+                    let r = c.request(
+                        "textDocument/diagnostic",
+                        json!({"textDocument": {"uri": uri}}),
+                    );
+                    items = r["result"]["items"].clone();
+                    if codes(&items).contains(&"2 exception-reason".to_string()) == want_reason {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                items
+            } else {
+                c.diagnostics_until(&uri, |d| {
+                    codes(d).contains(&"2 exception-reason".to_string()) == want_reason
+                })
+            }
+        };
+        c.open(&uri, "toml", TODO);
+        let d = diagnostics(&mut c, true);
+        assert_eq!(codes(&d), ["2 exception-reason"], "pull {pull}: {d}");
+        assert_eq!(
+            d[0]["range"]["start"]["line"], 3,
+            "the exception's line: {d}"
+        );
+        assert!(
+            d[0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("has no reason yet"),
+            "{d}"
+        );
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": DONE}]}),
+        );
+        let d = diagnostics(&mut c, false);
+        assert_eq!(codes(&d), Vec::<String>::new(), "pull {pull}: {d}");
+        assert_eq!(c.shutdown(), Some(0));
+    }
+}
