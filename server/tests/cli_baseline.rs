@@ -318,8 +318,15 @@ fn a_bad_baseline_is_a_usage_error_with_its_line() {
 /// (change to the project, models added, removed, changed) with --baseline-diff.
 #[test]
 fn baseline_diff_shows_models_added_removed_and_relicensed() {
-    type Edit = fn(&Path);
-    let cases: &[(&str, Edit, &[&str], &[&str], &[&str])] = &[
+    /// (what, the change, models added, removed, relicensed)
+    type Case = (
+        &'static str,
+        fn(&Path),
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    let cases: &[Case] = &[
         ("nothing", |_| {}, &[], &[], &[]),
         (
             "Codestral added, Llama removed",
