@@ -189,7 +189,8 @@ fn load_kb(extra: Option<&PathBuf>) -> Result<KnowledgeBase, String> {
 }
 
 /// The folder a check starts from (where the policy is looked for): `first` when it
-/// is a folder, else the folder it is in; absolute when it exists.
+/// is a folder, else the folder it is in; absolute when it exists. (As `check` finds
+/// it for its first path.)
 fn start_folder(first: Option<&PathBuf>) -> PathBuf {
     let start = first.map_or_else(
         || PathBuf::from("."),
@@ -501,7 +502,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 (Some(_), Some(name)) => Some(name.clone()),
                 _ => paths.first().cloned(),
             };
-            let start = start_folder(first.as_ref());
+            let start = first.as_ref().map_or_else(
+                || PathBuf::from("."),
+                |p| {
+                    if p.is_dir() {
+                        p.clone()
+                    } else {
+                        p.parent().map_or_else(
+                            || PathBuf::from("."),
+                            |x| {
+                                if x.as_os_str().is_empty() {
+                                    PathBuf::from(".")
+                                } else {
+                                    x.to_path_buf()
+                                }
+                            },
+                        )
+                    }
+                },
+            );
+            let start = start.canonicalize().unwrap_or(start);
             let (kb, policy) = if no_config {
                 (load_kb(rules.as_ref())?, Policy::default())
             } else {
