@@ -293,6 +293,8 @@ fn models_request_and_scan_settings() {
         (json!({}), true, true),
         (json!({"scan": {"exclude": ["vendor/**"]}}), false, true),
         (json!({"scan": {"workspace": false}}), false, false),
+        // A glob that does not compile is logged and left out: the scan runs without it.
+        (json!({"scan": {"exclude": ["vendor/[x"]}}), true, true),
     ];
     for (settings, vendor, train) in cases {
         let mut c = Client::start(ws.path());
