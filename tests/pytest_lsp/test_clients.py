@@ -1,6 +1,7 @@
 """The language server as real editors start it: the exact capabilities that
 VS Code, Neovim 0.11 and Emacs 29 send (snapshots shipped by pytest-lsp)."""
 
+import asyncio
 import os
 import pathlib
 
@@ -99,3 +100,97 @@ async def test_flux_dev_diagnostic_hover_and_actions(client: LanguageClient):
     else:
         assert exception.edit is not None, exception
     assert any(t.startswith("Open the FLUX.1 [dev] Non-Commercial License") for t in titles), titles
+
+
+NOTEBOOK = (ROOT / "explore.ipynb").as_uri()
+CELLS = [
+    ("markdown", "# Trying an image model\n"),
+    ("python", 'from diffusers import FluxPipeline\npipe = FluxPipeline.from_pretrained("black-forest-labs/FLUX.1-dev")\n'),
+]
+
+
+async def until(client: LanguageClient, pred, what: str) -> None:
+    """Waits (at most 20 s) for published diagnostics to satisfy `pred`."""
+    async def loop():
+        while not pred():
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+    try:
+        await asyncio.wait_for(loop(), 20)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}: {client.diagnostics}") from None
+
+
+def cell_uri(n: int) -> str:
+    return f"vscode-notebook-cell:{NOTEBOOK[len('file://'):]}#C{n}"
+
+
+@pytest.mark.asyncio
+async def test_notebook_cells_get_diagnostics_hover_and_hints(client: LanguageClient):
+    """LSP 3.17 notebook sync: the code cell is a document of its own, at its own positions."""
+    sync = client.init_result.capabilities.notebook_document_sync
+    assert sync is not None and sync.notebook_selector[0].notebook == "jupyter-notebook"
+    client.notebook_document_did_open(
+        types.DidOpenNotebookDocumentParams(
+            notebook_document=types.NotebookDocument(
+                uri=NOTEBOOK,
+                notebook_type="jupyter-notebook",
+                version=1,
+                cells=[
+                    types.NotebookCell(kind=types.NotebookCellKind.Markup if lang == "markdown" else types.NotebookCellKind.Code, document=cell_uri(i))
+                    for i, (lang, _) in enumerate(CELLS)
+                ],
+            ),
+            cell_text_documents=[
+                types.TextDocumentItem(uri=cell_uri(i), language_id=lang, version=1, text=text) for i, (lang, text) in enumerate(CELLS)
+            ],
+        )
+    )
+    code = cell_uri(1)
+    # Cells are pushed, also to clients that pull the other documents.
+    await until(client, lambda: any(d.code == "non-commercial" for d in client.diagnostics.get(code, [])), "the cell's finding")
+    err = next(d for d in client.diagnostics[code] if d.code == "non-commercial")
+    assert (err.range.start.line, err.range.start.character, err.range.end.character) == (1, 37, 65)
+    assert err.message == "non-commercial only: FLUX.1 [dev] Non-Commercial License"
+
+    hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=code), position=types.Position(line=1, character=50)))
+    assert "FLUX.1 [dev] Non-Commercial License" in hover.contents.value
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(text_document=types.TextDocumentIdentifier(uri=code), range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=2, character=0)))
+    )
+    # After the closing quote of "black-forest-labs/FLUX.1-dev".
+    assert [(h.position.line, h.position.character) for h in hints] == [(1, 66)]
+
+    # An edit in the cell: `dev` becomes `schnell` (Apache-2.0).
+    client.notebook_document_did_change(
+        types.DidChangeNotebookDocumentParams(
+            notebook_document=types.VersionedNotebookDocumentIdentifier(uri=NOTEBOOK, version=2),
+            change=types.NotebookDocumentChangeEvent(
+                cells=types.NotebookDocumentCellChanges(
+                    text_content=[
+                        types.NotebookDocumentCellContentChanges(
+                            document=types.VersionedTextDocumentIdentifier(uri=code, version=2),
+                            changes=[types.TextDocumentContentChangePartial(range=types.Range(start=types.Position(line=1, character=62), end=types.Position(line=1, character=65)), text="schnell")],
+                        )
+                    ]
+                )
+            ),
+        )
+    )
+    await until(client, lambda: not any(d.code == "non-commercial" for d in client.diagnostics.get(code, [])), "the edit's effect")
+    assert not any(d.code == "non-commercial" for d in client.diagnostics[code])
+
+    answer = await client.protocol.send_request_async("fineprint/models", None)
+    get = lambda o, k: o[k] if isinstance(o, dict) else getattr(o, k)  # noqa: E731
+    ids = [get(m, "id") for m in get(answer, "models")]
+    assert "black-forest-labs/FLUX.1-schnell" in ids, ids
+
+    client.diagnostics.pop(code, None)  # what follows must be a new publish
+    client.notebook_document_did_close(
+        types.DidCloseNotebookDocumentParams(
+            notebook_document=types.NotebookDocumentIdentifier(uri=NOTEBOOK),
+            cell_text_documents=[types.TextDocumentIdentifier(uri=cell_uri(i)) for i in range(len(CELLS))],
+        )
+    )
+    await until(client, lambda: code in client.diagnostics, "the cell's diagnostics cleared")
+    assert len(client.diagnostics[code]) == 0

@@ -13,3 +13,14 @@ vim.filetype.add({
     ['%.env%..*'] = { 'sh', { priority = -1 } },
   },
 })
+
+-- :Fineprint explain [ID] | restart | models   (doc/fineprint.txt)
+vim.api.nvim_create_user_command('Fineprint', function(opts)
+  require('fineprint').command(opts)
+end, {
+  nargs = '+',
+  desc = 'fineprint: explain [ID], restart, models',
+  complete = function(arglead, cmdline)
+    return require('fineprint').complete(arglead, cmdline)
+  end,
+})

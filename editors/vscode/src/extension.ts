@@ -10,6 +10,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { findServer } from './server';
+import { ModelsView } from './models';
 import { Status } from './status';
 
 /** Every file fineprint reads (docs/detection.md), by name: language ids vary with the installed extensions. */
@@ -23,9 +24,12 @@ const LANGUAGES = [
   'dockercompose', 'toml', 'json', 'jsonc', 'dotenv', 'dockerfile', 'shellscript', 'makefile', 'markdown',
   'mdx', 'modelfile',
 ];
+/** Notebook cells (synced as notebooks: the server declares notebookDocumentSync for jupyter-notebook). */
+const CELLS = ['python', 'markdown'].map((language) => ({ scheme: 'vscode-notebook-cell', language }));
 const SELECTOR: DocumentSelector = [
   ...FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
   ...LANGUAGES.map((language) => ({ scheme: 'untitled', language })),
+  ...CELLS,
 ];
 
 const CARD_SCHEME = 'fineprint-card';
@@ -46,6 +50,7 @@ let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 let trace: vscode.OutputChannel;
 let status: Status;
+let models: ModelsView;
 const cards = new Map<string, string>();
 
 function workspaceFolder(): vscode.WorkspaceFolder | undefined {
@@ -54,7 +59,7 @@ function workspaceFolder(): vscode.WorkspaceFolder | undefined {
 }
 
 /** The server's settings, from the `fineprint.*` settings. */
-function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: string } {
+function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: string; scan: { workspace: boolean; exclude: string[] } } {
   const c = vscode.workspace.getConfiguration('fineprint');
   let rules = (c.get<string>('rules') ?? '').trim();
   if (rules) {
@@ -67,10 +72,21 @@ function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: stri
       rules = path.join(ws, rules);
     }
   }
-  return { inlayHints: c.get<boolean>('inlayHints', true), logLevel: c.get<string>('logLevel', 'info'), ...(rules ? { rules } : {}) };
+  const scan = {
+    workspace: c.get<boolean>('scan.workspace', true),
+    exclude: (c.get<string[]>('scan.exclude') ?? []).filter((g) => typeof g === 'string' && g.trim() !== ''),
+  };
+  return { inlayHints: c.get<boolean>('inlayHints', true), logLevel: c.get<string>('logLevel', 'info'), ...(rules ? { rules } : {}), scan };
 }
 
 async function start(ctx: vscode.ExtensionContext): Promise<void> {
+  if (!vscode.workspace.getConfiguration('fineprint').get<boolean>('enable', true)) {
+    log.info('fineprint.enable is off: the server is not started');
+    status.setDisabled(true);
+    void models.refresh();
+    return;
+  }
+  status.setDisabled(false);
   const setting = vscode.workspace.getConfiguration('fineprint').get<string>('server.path', '');
   const found = findServer(setting, ctx.extensionPath, workspaceFolder()?.uri.fsPath);
   if (!('path' in found)) {
@@ -109,6 +125,7 @@ async function start(ctx: vscode.ExtensionContext): Promise<void> {
     await client.start();
     const info = client.initializeResult?.serverInfo;
     log.info(`started ${info?.name ?? 'fineprint'} ${info?.version ?? ''}`.trim());
+    models.schedule();
   } catch (e) {
     const msg = `fineprint: the server at ${found.path} did not start: ${e instanceof Error ? e.message : String(e)}`;
     log.error(msg);
@@ -228,8 +245,9 @@ async function openConfig(): Promise<void> {
 export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   log = vscode.window.createOutputChannel('fineprint', { log: true });
   trace = vscode.window.createOutputChannel('fineprint (trace)');
-  status = new Status();
-  ctx.subscriptions.push(log, trace, status, cardChanged);
+  status = new Status(SELECTOR as vscode.DocumentSelector);
+  models = new ModelsView(() => client, log);
+  ctx.subscriptions.push(log, trace, status, models, cardChanged);
   ctx.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(CARD_SCHEME, {
     onDidChange: cardChanged.event,
     provideTextDocumentContent: (uri) => cards.get(uri.toString()) ?? '',
@@ -244,6 +262,19 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     vscode.commands.registerCommand('fineprint.scanWorkspace', scanWorkspace),
     vscode.commands.registerCommand('fineprint.openConfig', openConfig),
     vscode.commands.registerCommand('fineprint.openServerSetting', openServerSetting),
+    vscode.commands.registerCommand('fineprint.models.refresh', () => models.refresh()),
+    // Commands that code actions carry, carried out by the server: the exception's
+    // "select the reason to type" and, for clients that cannot create files, the
+    // exception itself. (The server's commands are not registered automatically: see start().)
+    ...['fineprint.select', 'fineprint.addException'].map((command) =>
+      vscode.commands.registerCommand(command, async (...args: unknown[]) => {
+        const c = running();
+        return c && c.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+      })),
+    vscode.commands.registerCommand('fineprint.showModels', async () => {
+      await vscode.commands.executeCommand('fineprint.models.focus');
+      await models.refresh();
+    }),
     // Used by the "Open the ... License" code actions.
     vscode.commands.registerCommand('fineprint.openLicense', (url: string) =>
       vscode.env.openExternal(vscode.Uri.parse(url))),
@@ -251,8 +282,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
       if (!e.affectsConfiguration('fineprint')) {
         return;
       }
-      if (e.affectsConfiguration('fineprint.server.path')) {
-        log.info('fineprint.server.path changed: restarting');
+      if (e.affectsConfiguration('fineprint.server.path') || e.affectsConfiguration('fineprint.enable')) {
+        log.info('fineprint.server.path or fineprint.enable changed: restarting');
         await stop();
         await start(ctx);
       } else if (client?.isRunning()) {

@@ -121,6 +121,13 @@ impl Backend {
             if refresh {
                 let _ = self.client.workspace_diagnostic_refresh().await;
             }
+            // Cells are pushed in any mode (see `publish`).
+            let cells: Vec<Uri> = self
+                .with_state(|s| s.cell_of.keys().cloned().collect())
+                .unwrap_or_default();
+            for cell in cells {
+                self.schedule(cell);
+            }
             return;
         }
         let uris: Vec<Uri> = self
@@ -160,7 +167,9 @@ async fn run(
 /// it moved on meanwhile.
 async fn publish(client: &Client, state: &Mutex<State>, gate: &tokio::sync::Mutex<()>, uri: Uri) {
     let job = locked(state, |s| {
-        if s.caps.pull {
+        // Notebook cells are pushed even to a client that pulls: VS Code's client pulls
+        // only for documents it opened with `textDocument/didOpen`, never for cells.
+        if s.caps.pull && !s.cell_of.contains_key(&uri) {
             return None;
         }
         s.refresh(&uri);
@@ -178,7 +187,7 @@ async fn publish(client: &Client, state: &Mutex<State>, gate: &tokio::sync::Mute
             index: open.doc.index.clone(),
             refs: open.doc.refs.clone(),
             version: open.version,
-            path: uri.to_file_path().map(|p| p.to_path_buf()),
+            path: s.disk_path(&uri),
         })
     })
     .flatten();

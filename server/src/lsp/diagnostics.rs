@@ -166,7 +166,7 @@ pub fn of_open(s: &mut State, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
             &open.doc.text,
             &open.doc.index,
             &open.doc.refs,
-            uri.to_file_path().as_deref(),
+            s.disk_path(uri).as_deref(),
         ),
         open.version,
     ))

@@ -115,17 +115,40 @@ impl Backend {
     }
 
     /// Scans the workspace on disk and publishes diagnostics for files not open in
-    /// the editor, with `$/progress` when the client supports it.
+    /// the editor (nor open as notebooks), with `$/progress` when the client supports
+    /// it. Honours the `scan` settings: `scan.workspace = false` clears what an earlier
+    /// scan published and scans nothing; `scan.exclude` globs are left out.
     pub async fn rescan_workspace(&self) {
         if self.with_state(|s| s.caps.pull).unwrap_or(false) {
             return; // The client pulls `workspace/diagnostic` itself.
         }
+        if !self
+            .with_state(|s| s.settings.scan_workspace)
+            .unwrap_or(true)
+        {
+            let old = self
+                .with_state(|s| {
+                    s.last_scan = None;
+                    std::mem::take(&mut s.disk_published)
+                })
+                .unwrap_or_default();
+            for uri in old {
+                if !self
+                    .with_state(|s| s.docs.contains_key(&uri))
+                    .unwrap_or(false)
+                {
+                    self.push_diagnostics(uri, Vec::new(), None).await;
+                }
+            }
+            return;
+        }
         let Some((root, kb, policy, progress, open)) = self
             .with_state(|s| {
-                let open: std::collections::HashSet<Uri> = s.docs.keys().cloned().collect();
+                let open: std::collections::HashSet<Uri> =
+                    s.docs.keys().chain(s.notebooks.keys()).cloned().collect();
                 s.root
                     .clone()
-                    .map(|r| (r, s.kb.clone(), s.policy.clone(), s.caps.progress, open))
+                    .map(|r| (r, s.kb.clone(), s.scan_policy(), s.caps.progress, open))
             })
             .flatten()
         else {
@@ -156,6 +179,8 @@ impl Backend {
             tracing::error!("workspace scan failed");
             return;
         };
+        let report = Arc::new(report);
+        self.with_state(|s| s.last_scan = Some((root.clone(), report.clone())));
         let mut published = std::collections::HashSet::new();
         let mut count = 0;
         for f in &report.files {
@@ -208,6 +233,23 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `fineprint/models`: every model of the workspace with its license and verdict.
+    async fn models(&self) -> Result<serde_json::Value> {
+        handlers::models::run(self).await
+    }
+}
+
+/// The service: the protocol's methods and fineprint's own requests.
+fn build(
+    kb: Arc<KnowledgeBase>,
+    log: Option<LogHandle>,
+) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::build(|client| Backend::new(client, kb, log))
+        .custom_method("fineprint/models", Backend::models)
+        .finish()
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         handlers::initialize::run(self, params).ok_or_else(|| internal("initialize"))
@@ -231,6 +273,18 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         handlers::did_close::run(self, params).await;
+    }
+
+    async fn notebook_did_open(&self, params: DidOpenNotebookDocumentParams) {
+        handlers::notebook::did_open(self, params).await;
+    }
+
+    async fn notebook_did_change(&self, params: DidChangeNotebookDocumentParams) {
+        handlers::notebook::did_change(self, params).await;
+    }
+
+    async fn notebook_did_close(&self, params: DidCloseNotebookDocumentParams) {
+        handlers::notebook::did_close(self, params).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -302,7 +356,7 @@ pub async fn serve_stdio(log_level: Option<String>) -> std::result::Result<bool,
         )
         .try_init();
     let kb = Arc::new(KnowledgeBase::builtin().map_err(|e| e.to_string())?);
-    let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(handle)));
+    let (service, socket) = build(kb, Some(handle));
     let pipes = transport::filtered(tokio::io::stdin(), tokio::io::stdout());
     let serve = Server::new(pipes.input, pipes.output, socket).serve(service);
     let mut exit = pipes.exit;
@@ -326,7 +380,7 @@ pub async fn serve_stdio(log_level: Option<String>) -> std::result::Result<bool,
 pub fn service()
 -> std::result::Result<(LspService<Backend>, tower_lsp_server::ClientSocket), String> {
     let kb = Arc::new(KnowledgeBase::builtin().map_err(|e| e.to_string())?);
-    Ok(LspService::new(|client| Backend::new(client, kb, None)))
+    Ok(build(kb, None))
 }
 
 /// Loads a rules folder on top of the built-in base.

@@ -62,6 +62,11 @@ pub struct Settings {
     pub log_level: Option<String>,
     /// Extra rules folder.
     pub rules: Option<PathBuf>,
+    /// Scan the files of the workspace that are not open (`scan.workspace`).
+    pub scan_workspace: bool,
+    /// Globs the workspace scan leaves out, on top of the policy's `exclude`
+    /// (`scan.exclude`; relative to the workspace folder).
+    pub scan_exclude: Vec<String>,
 }
 
 impl Default for Settings {
@@ -70,8 +75,20 @@ impl Default for Settings {
             inlay_hints: true,
             log_level: None,
             rules: None,
+            scan_workspace: true,
+            scan_exclude: Vec::new(),
         }
     }
+}
+
+/// An open notebook (`notebookDocument/didOpen`): its file and its cells, in order.
+/// Each cell is also an [`Open`] document in [`State::docs`], under its own URI.
+#[derive(Debug, Clone)]
+pub struct Notebook {
+    /// The notebook's file on disk, when its URI is a `file:` URI.
+    pub path: Option<PathBuf>,
+    /// The cells' URIs in notebook order.
+    pub cells: Vec<Uri>,
 }
 
 /// What the client can do.
@@ -119,6 +136,13 @@ pub struct State {
     pub initialized: bool,
     /// Evidence on disk (cached for a few seconds, so a download shows up soon).
     pub evidence: Arc<Store>,
+    /// Open notebooks, by notebook URI.
+    pub notebooks: HashMap<Uri, Notebook>,
+    /// The notebook of each open cell, by cell URI.
+    pub cell_of: HashMap<Uri, Uri>,
+    /// The last workspace scan (push or pull) and the folder it scanned: what
+    /// `fineprint/models` answers from for files that are not open.
+    pub last_scan: Option<(PathBuf, Arc<crate::check::Report>)>,
 }
 
 /// How long evidence read from disk is trusted before it is read again.
@@ -139,6 +163,9 @@ impl State {
             disk_published: std::collections::HashSet::new(),
             initialized: false,
             evidence: Arc::new(Store::new(Roots::from_env(), Some(EVIDENCE_TTL))),
+            notebooks: HashMap::new(),
+            cell_of: HashMap::new(),
+            last_scan: None,
         }
     }
 
@@ -167,10 +194,85 @@ impl State {
         self.attach_evidence(uri);
     }
 
+    /// The file on disk a document stands for: its own path, or for a notebook cell
+    /// the notebook's (so the policy's `[[paths]]` rules and the evidence readers see
+    /// the notebook's place).
+    pub fn disk_path(&self, uri: &Uri) -> Option<PathBuf> {
+        match self.cell_of.get(uri) {
+            Some(nb) => self.notebooks.get(nb).and_then(|n| n.path.clone()),
+            None => uri.to_file_path().map(std::borrow::Cow::into_owned),
+        }
+    }
+
+    /// Whether the file at `path` is open in the editor as a notebook (its cells are
+    /// documents; the file's own JSON is not).
+    pub fn notebook_open(&self, path: &std::path::Path) -> bool {
+        self.notebooks
+            .values()
+            .any(|n| n.path.as_deref() == Some(path))
+    }
+
+    /// The policy the workspace scan runs under: the policy in force with the
+    /// `scan.exclude` globs added to its `exclude`.
+    pub fn scan_policy(&self) -> Arc<Policy> {
+        if self.settings.scan_exclude.is_empty() {
+            return self.policy.clone();
+        }
+        let base = self
+            .policy
+            .file
+            .as_ref()
+            .and_then(|f| f.parent().map(std::path::Path::to_path_buf))
+            .or_else(|| self.root.clone());
+        let mut exclude = self.policy.scope.exclude().to_vec();
+        exclude.extend(self.settings.scan_exclude.iter().cloned());
+        let rules = self.policy.scope.rules().to_vec();
+        match crate::scope::Scope::new(exclude, rules, false, base.as_deref()) {
+            Ok(scope) => {
+                let mut p = (*self.policy).clone();
+                p.scope = scope;
+                Arc::new(p)
+            }
+            Err((_, i, e)) => {
+                tracing::warn!(error = %e, index = i, "a scan.exclude glob does not compile; scanning without scan.exclude");
+                self.policy.clone()
+            }
+        }
+    }
+
+    /// Applies a client's changes to an open document's text, in order, and sets its
+    /// version; `false` (and a log line) when the document is not open.
+    pub fn apply_changes(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<tower_lsp_server::ls_types::TextDocumentContentChangeEvent>,
+    ) -> bool {
+        let enc = self.encoding;
+        let Some(open) = self.docs.get_mut(uri) else {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "change for a document that is not open; ignored"
+            );
+            return false;
+        };
+        for change in changes {
+            match change.range {
+                Some(r) => {
+                    let span = super::convert::span(&open.doc.text, &open.doc.index, r, enc);
+                    open.doc.apply(span, &change.text);
+                }
+                None => open.doc.replace_all(change.text),
+            }
+        }
+        open.version = version;
+        true
+    }
+
     /// Where a document sits on disk, for the evidence readers.
     pub fn place(&self, uri: &Uri) -> Place {
-        let dir = uri
-            .to_file_path()
+        let dir = self
+            .disk_path(uri)
             .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
         Place {
             root: self.root.clone().or_else(|| dir.clone()),

@@ -84,6 +84,11 @@ local function run()
   local hints = request(buf, 'textDocument/inlayHint', { textDocument = { uri = vim.uri_from_bufnr(buf) },
     range = { start = { line = 0, character = 0 }, ['end'] = { line = vim.api.nvim_buf_line_count(buf), character = 0 } } })
   check('inlay hint on the reference', hints and #hints > 0, hints and #hints)
+  -- After the closing quote of the string (line 6: `..."black-forest-labs/FLUX.1-dev", torch_dtype`).
+  local hp = hints[1].position
+  check('inlay hint after the closing quote', hp.line == d.lnum and hp.character == d.end_col + 1
+    and line:sub(hp.character, hp.character) == '"' and line:sub(hp.character + 1, hp.character + 1) == ',',
+    vim.inspect(hp) .. ' ' .. line:sub(hp.character - 3, hp.character + 3))
 
   -- 6. Code actions at the finding.
   local lsp_diag = d.user_data and d.user_data.lsp
@@ -106,6 +111,75 @@ local function run()
   end
   check('code action "Add a policy exception for ..."', has_exception, table.concat(titles, ' | '))
   check('code action "Ignore non-commercial on this line"', ignore ~= nil)
+  local exception, replace
+  for _, a in ipairs(actions) do
+    if a.title:find('Add a policy exception for', 1, true) then exception = a end
+    if a.title:find('^Replace with') then replace = a end
+  end
+  local exception_text = vim.json.encode(exception.edit or {})
+  check('the exception action writes an expiry', exception_text:find('expires = %d%d%d%d%-%d%d%-%d%d') ~= nil, exception_text:sub(1, 200))
+  check('the exception action then selects the reason to type', exception.command ~= nil
+    and exception.command.command == 'fineprint.select', vim.inspect(exception.command))
+  check('a replacement is offered, never as the preferred fix', replace ~= nil and not replace.isPreferred,
+    replace and replace.title)
+
+  -- 6b. :Fineprint models: every model with its license and verdict, in the quickfix list.
+  vim.cmd('Fineprint models')
+  local qf = vim.fn.getqflist({ title = 1, items = 1 })
+  local flux_item
+  for _, it in ipairs(qf.items) do
+    if it.text:find('FLUX.1-dev: FLUX.1-dev NC · non-commercial · error', 1, true) then flux_item = it end
+  end
+  check(':Fineprint models lists FLUX.1-dev with its license and verdict', flux_item and flux_item.lnum == 6 and flux_item.col == 38
+    and vim.api.nvim_buf_get_name(flux_item.bufnr) == path, vim.inspect(qf.items[1]))
+  vim.cmd('cclose')
+
+  -- 6c. :Fineprint explain ID (the CLI's card) and :Fineprint explain (the card under the cursor).
+  vim.cmd('Fineprint explain FLUX.1-dev')
+  local card = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  check(':Fineprint explain FLUX.1-dev shows the card', card:find('FLUX.1 [dev] Non-Commercial License', 1, true) ~= nil, #card .. ' chars')
+  vim.cmd('close')
+  vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col + 5 })
+  vim.cmd('Fineprint explain')
+  card = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  check(':Fineprint explain at the cursor shows the card', vim.bo.filetype == 'markdown'
+    and card:find('FLUX.1 [dev] Non-Commercial License', 1, true) ~= nil, #card .. ' chars')
+  vim.cmd('close')
+
+  -- 6d. :checkhealth fineprint: binary, version, policy, client.
+  vim.cmd('checkhealth fineprint')
+  local health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  res.health = health
+  check('checkhealth: binary found', health:find('OK binary: [^\n]*fineprint') ~= nil, health:sub(1, 300))
+  check('checkhealth: version', health:find('OK version: fineprint %d') ~= nil)
+  check('checkhealth: the policy is found and valid', health:find('OK policy: [^\n]*fineprint%.toml %(valid%)') ~= nil)
+  check('checkhealth: the client is attached', health:find('OK client %d+ %(fineprint') ~= nil)
+  check('checkhealth: no error', health:find('ERROR') == nil)
+  vim.cmd('bwipeout')
+  vim.cmd('buffer ' .. buf)
+
+  -- 6e. The help file: :helptags works, and :help finds the command (in a copy: no tags file in the repository).
+  local docs = vim.fn.tempname()
+  vim.fn.mkdir(docs .. '/doc', 'p')
+  vim.fn.writefile(vim.fn.readfile(os.getenv('FINEPRINT_PLUGIN') .. '/doc/fineprint.txt'), docs .. '/doc/fineprint.txt')
+  vim.opt.rtp:prepend(docs)
+  vim.cmd('helptags ' .. docs .. '/doc')
+  local helped = pcall(vim.cmd, 'help :Fineprint-models')
+  check(':helptags and :help :Fineprint-models', helped and vim.api.nvim_buf_get_name(0):match('fineprint%.txt$') ~= nil
+    and vim.api.nvim_get_current_line():find('*:Fineprint-models*', 1, true) ~= nil, vim.api.nvim_get_current_line())
+  vim.cmd('helpclose')
+  vim.cmd('buffer ' .. buf)
+
+  -- 6f. :Fineprint restart: a new client attaches and publishes again.
+  local old_id = client.id
+  vim.cmd('Fineprint restart')
+  local again = vim.wait(T, function()
+    local c = vim.lsp.get_clients({ bufnr = buf, name = 'fineprint' })[1]
+    return c ~= nil and c.id ~= old_id and c.initialized == true
+  end, 20)
+  check(':Fineprint restart starts a new client', again)
+  client = vim.lsp.get_clients({ bufnr = buf, name = 'fineprint' })[1]
+  check('diagnostics again after the restart', vim.wait(T, function() return find(buf, 'non-commercial') ~= nil end, 20))
 
   -- 7. Edit the policy (use = "research"): the severity follows, without a restart.
   vim.cmd('edit fineprint.toml')

@@ -2,7 +2,8 @@
 # End-to-end: the VS Code extension (editors/vscode) in real VS Code: code-server 4.100.3
 # (VS Code 1.100.3) in headless Debian Chromium, driven by playwright-core. Exit 0 = pass.
 # Installs code-server and playwright-core under target/e2e-cache, Chromium and build
-# headers with apt. Writes target/e2e/vscode-hover.png and vscode-explain.png.
+# headers with apt. Writes screenshots to target/e2e/vscode-*.png (hover, explain, language
+# status, Models view, notebook, code actions, exception).
 E2E_NAME=vscode
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE=$REPO/tests/e2e/vscode
@@ -50,6 +51,9 @@ log "$(basename "$VSIX") $(du -k "$VSIX" | cut -f1) KB, $(basename "$PLAIN") $(d
 
 WS=$(fresh_workspace)
 TMP=$(dirname "$WS")
+# A notebook, for the notebook editor's cells (VS Code only: the other editors read it as JSON).
+cp "$FIXTURES/notebook/explore.ipynb" "$WS/"
+
 CS_PID=
 stop_cs() {
   if [ -n "$CS_PID" ]; then

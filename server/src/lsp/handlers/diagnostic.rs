@@ -1,5 +1,6 @@
 //! `textDocument/diagnostic` (pull): the diagnostics of one document, computed from
-//! the editor's text when it is open, else from the file on disk.
+//! the editor's text when it is open, else from the file on disk (none for a notebook
+//! open in the editor: its cells carry them).
 
 use tower_lsp_server::ls_types::*;
 
@@ -17,6 +18,7 @@ pub fn run(
             Some((items, version)) => (items, Some(version.to_string())),
             None => (
                 uri.to_file_path()
+                    .filter(|p| !s.notebook_open(p))
                     .map(|p| of_disk(s, &p))
                     .unwrap_or_default(),
                 None,

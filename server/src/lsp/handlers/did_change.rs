@@ -4,8 +4,8 @@
 
 use tower_lsp_server::ls_types::*;
 
+use crate::lsp::Backend;
 use crate::lsp::state::is_policy_file;
-use crate::lsp::{Backend, convert};
 
 /// Handles `didChange`.
 pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
@@ -13,24 +13,10 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
     let version = params.text_document.version;
     // Apply every change before the first await: edits stay in arrival order.
     let applied = b.with_state(|s| {
-        let enc = s.encoding;
-        let Some(open) = s.docs.get_mut(&uri) else {
-            tracing::warn!(
-                uri = uri.as_str(),
-                "change for a document that is not open; ignored"
-            );
+        if !s.apply_changes(&uri, version, params.content_changes) {
             return None;
-        };
-        for change in params.content_changes {
-            match change.range {
-                Some(r) => {
-                    let span = convert::span(&open.doc.text, &open.doc.index, r, enc);
-                    open.doc.apply(span, &change.text);
-                }
-                None => open.doc.replace_all(change.text),
-            }
         }
-        open.version = version;
+        let open = s.docs.get(&uri)?;
         Some(is_policy_file(&uri).then(|| open.doc.text.to_string()))
     });
     let Some(Some(policy_text)) = applied else {

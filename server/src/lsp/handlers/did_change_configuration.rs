@@ -1,4 +1,5 @@
-//! `workspace/didChangeConfiguration`: inlay hints, log level, extra rules.
+//! `workspace/didChangeConfiguration`: inlay hints, log level, extra rules, the
+//! workspace scan's settings (a change scans again).
 
 use tower_lsp_server::ls_types::*;
 
@@ -24,6 +25,10 @@ pub async fn run(b: &Backend, params: DidChangeConfigurationParams) {
     if old.inlay_hints != new.inlay_hints && b.with_state(|s| s.caps.inlay_refresh).unwrap_or(false)
     {
         let _ = b.client.inlay_hint_refresh().await;
+    }
+    if (old.scan_workspace, &old.scan_exclude) != (new.scan_workspace, &new.scan_exclude) {
+        b.rescan_workspace().await;
+        b.publish_all().await; // in pull mode: asks the client to pull again
     }
 }
 

@@ -120,6 +120,21 @@ pub fn run(b: &Backend, params: InitializeParams) -> Option<InitializeResult> {
                     ..TextDocumentSyncOptions::default()
                 },
             )),
+            // Jupyter notebooks' Python and Markdown cells, each a document of its own.
+            notebook_document_sync: Some(OneOf::Left(NotebookDocumentSyncOptions {
+                notebook_selector: vec![NotebookSelector::ByNotebook {
+                    notebook: Notebook::String("jupyter-notebook".into()),
+                    cells: Some(vec![
+                        NotebookCellSelector {
+                            language: "python".into(),
+                        },
+                        NotebookCellSelector {
+                            language: "markdown".into(),
+                        },
+                    ]),
+                }],
+                save: None,
+            })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             inlay_hint_provider: Some(OneOf::Left(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
@@ -173,7 +188,31 @@ pub fn parse_settings(v: &serde_json::Value, unknown: &mut Vec<String>) -> Setti
                     .filter(|x| !x.is_empty())
                     .map(std::path::PathBuf::from)
             }
-            "trace" | "server" => {}
+            "scan" => match val.as_object() {
+                Some(scan) => {
+                    for (k, v) in scan {
+                        match k.as_str() {
+                            "workspace" => s.scan_workspace = v.as_bool().unwrap_or(true),
+                            "exclude" => {
+                                s.scan_exclude = v
+                                    .as_array()
+                                    .map(|a| {
+                                        a.iter()
+                                            .filter_map(|g| g.as_str())
+                                            .filter(|g| !g.trim().is_empty())
+                                            .map(str::to_string)
+                                            .collect()
+                                    })
+                                    .unwrap_or_default();
+                            }
+                            other => unknown.push(format!("scan.{other}")),
+                        }
+                    }
+                }
+                None => unknown.push("scan".into()),
+            },
+            // Read by the editor's extension (it stops the server), not by the server.
+            "trace" | "server" | "enable" => {}
             other => unknown.push(other.to_string()),
         }
     }

@@ -14,4 +14,6 @@ pub mod hover;
 pub mod initialize;
 pub mod initialized;
 pub mod inlay_hint;
+pub mod models;
+pub mod notebook;
 pub mod workspace_diagnostic;
