@@ -141,7 +141,7 @@ struct Hashed<R> {
 impl<R: Read> Hashed<R> {
     /// Whether `n` more bytes fit; the error names what did not.
     fn fits(&self, n: u64, what: &str) -> Result<(), String> {
-        let end = self.pos.checked_add(n).unwrap_or(u64::MAX);
+        let end = self.pos.saturating_add(n);
         if end <= self.limit {
             return Ok(());
         }
@@ -212,7 +212,7 @@ impl<R: Read> Hashed<R> {
 
     /// Fails at once when `count` items of at least `each` bytes cannot fit.
     fn claim(&self, count: u64, each: u64, what: &str) -> Result<(), String> {
-        self.fits(count.checked_mul(each).unwrap_or(u64::MAX), what)
+        self.fits(count.saturating_mul(each), what)
     }
 }
 
@@ -221,7 +221,7 @@ fn gguf_fixed(t: u32) -> Result<Option<u64>, String> {
     Ok(Some(match t {
         0 | 1 | 7 => 1, // u8, i8, bool
         2 | 3 => 2,     // u16, i16
-        4 | 5 | 6 => 4, // u32, i32, f32
+        4..=6 => 4,     // u32, i32, f32
         10..=12 => 8,   // u64, i64, f64
         8 | 9 => return Ok(None),
         _ => return Err(format!("unknown GGUF value type {t}")),

@@ -4,6 +4,12 @@
 #     SARIF rules and GitHub's ingestion rules: no error and no warning allowed;
 #   * the CycloneDX 1.6 JSON schema in strict mode (PyPI cyclonedx-python-lib,
 #     JsonStrictValidator);
+#   * SPDX 3.0.1 (tests/validators/spdx3_check.py): SPDX's Python bindings for 3.0.1
+#     (PyPI spdx-python-model, generated from the 3.0.1 SHACL model) read the document
+#     and write it back (types, properties, vocabularies, counts, references), plus the
+#     AI profile's conformance clause. SPDX's spdx3-validate fetches the JSON schema and
+#     the SHACL model from spdx.org at run time, and no registry package ships them, so
+#     it cannot run offline (docs/output.md);
 # on the example project and on tests/fixtures/eu-enterprise/. Each validator is also
 # shown a broken file, which it must reject (so a validator that passes everything
 # cannot hide a problem). It also validates .pre-commit-hooks.yaml with pre-commit and
@@ -22,6 +28,7 @@ OUT="$V/out"
 SARIF_MULTITOOL_VERSION=5.7.0
 CYCLONEDX_LIB_VERSION=11.12.0
 PRE_COMMIT_VERSION=4.0.1
+SPDX_MODEL_VERSION=0.0.6
 export FINEPRINT_TODAY=2026-11-23 SOURCE_DATE_EPOCH=1795392000 NO_COLOR=1
 mkdir -p "$V" "$OUT"
 
@@ -48,7 +55,7 @@ if [ ! -x "$MULTITOOL" ] || [ "$(cat "$V/npm/.version" 2>/dev/null)" != "$SARIF_
   echo "$SARIF_MULTITOOL_VERSION" >"$V/npm/.version"
 fi
 PY="$V/venv/bin/python"
-PY_PINS="cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION pre-commit==$PRE_COMMIT_VERSION"
+PY_PINS="cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION pre-commit==$PRE_COMMIT_VERSION spdx-python-model==$SPDX_MODEL_VERSION"
 if [ ! -x "$PY" ] || [ "$(cat "$V/venv/.version" 2>/dev/null)" != "$PY_PINS" ]; then
   command -v python3 >/dev/null 2>&1 || die "python3 not found: needed for the CycloneDX validator"
   echo "installing $PY_PINS into $V/venv"
@@ -61,7 +68,7 @@ fi
 
 # --- build -------------------------------------------------------------------------
 cargo build --quiet -p fineprint || die "cargo build failed"
-FINEPRINT="$ROOT/target/debug/fineprint"
+FINEPRINT="${CARGO_TARGET_DIR:-$ROOT/target}/debug/fineprint"
 
 passed=0
 failed=0
@@ -114,9 +121,14 @@ if err is not None:
 EOF
 }
 
-for fixture in examples tests/fixtures/eu-enterprise; do
+# Validates an SPDX 3.0.1 JSON-LD file; prints its problems (nothing = valid).
+spdx_problems() {
+  "$PY" "$ROOT/tests/validators/spdx3_check.py" "$1" 2>&1
+}
+
+for fixture in examples tests/fixtures/eu-enterprise tests/fixtures/weight-files; do
   name=$(basename "$fixture")
-  for format in sarif cyclonedx; do
+  for format in sarif cyclonedx spdx; do
     file="$OUT/$name.$format.json"
     "$FINEPRINT" check "$fixture" --format "$format" >"$file" 2>"$file.stderr"
     code=$?
@@ -127,6 +139,9 @@ for fixture in examples tests/fixtures/eu-enterprise; do
     if [ "$format" = sarif ]; then
       problems=$(sarif_problems "$file")
       what="SARIF Multitool validate (SARIF + GitHub rules)"
+    elif [ "$format" = spdx ]; then
+      problems=$(spdx_problems "$file")
+      what="SPDX 3.0.1 (spdx-python-model) and the AI profile"
     else
       problems=$(bom_problems "$file")
       what="CycloneDX 1.6 strict schema"
@@ -168,6 +183,48 @@ else
   fail "the CycloneDX validator accepted a broken BOM"
 fi
 
+"$PY" - "$OUT/eu-enterprise.spdx.json" "$OUT/broken.spdx.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+graph = doc["@graph"]
+# A custom license without its text, and AI packages without their declared license.
+next(o for o in graph if o["type"] == "expandedlicensing_CustomLicense").pop("simplelicensing_licenseText")
+doc["@graph"] = [o for o in graph if o.get("relationshipType") != "hasDeclaredLicense"]
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+problems=$(spdx_problems "$OUT/broken.spdx.json")
+if echo "$problems" | grep -q "licenseText"; then
+  ok "the SPDX validator rejects a custom license without its text"
+else
+  fail "the SPDX validator accepted a custom license without its text" "$problems"
+fi
+"$PY" - "$OUT/eu-enterprise.spdx.json" "$OUT/broken2.spdx.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["@graph"] = [o for o in doc["@graph"] if o.get("relationshipType") != "hasDeclaredLicense"]
+rel = next(o for o in doc["@graph"] if o["type"] == "Relationship")
+rel["relationshipType"] = "usesModel"
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+problems=$(spdx_problems "$OUT/broken2.spdx.json")
+if echo "$problems" | grep -q "usesModel"; then
+  ok "the SPDX validator rejects a relationship type that SPDX 3.0.1 does not define"
+else
+  fail "the SPDX validator accepted an unknown relationship type" "$problems"
+fi
+"$PY" - "$OUT/eu-enterprise.spdx.json" "$OUT/broken3.spdx.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["@graph"] = [o for o in doc["@graph"] if o.get("relationshipType") != "hasDeclaredLicense"]
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+problems=$(spdx_problems "$OUT/broken3.spdx.json")
+if echo "$problems" | grep -q "0 hasDeclaredLicense"; then
+  ok "the SPDX validator rejects an AI package without a declared license (AI profile)"
+else
+  fail "the SPDX validator accepted an AI package without a declared license" "$problems"
+fi
+
 # The pre-commit hooks: a valid manifest, and the fineprint-system hook (the binary on the
 # PATH) fails on a non-commercial model and passes on a clean project. The fineprint hook,
 # which builds the binary, takes minutes: scripts/precommit_smoke.sh runs it.
@@ -187,7 +244,7 @@ if command -v git >/dev/null 2>&1; then
     (
       cd "$OUT/hook-project" && rm -rf .git ./*.py && gitq init &&
         printf '%s\n' "$1" >app.py && gitq add app.py &&
-        PATH="$ROOT/target/debug:$PATH" PRE_COMMIT_HOME="$V/pre-commit-home" \
+        PATH="$(dirname "$FINEPRINT"):$PATH" PRE_COMMIT_HOME="$V/pre-commit-home" \
           "$V/venv/bin/pre-commit" try-repo "$HOOK" fineprint-system >"$OUT/hook-$2.log" 2>&1
     )
     local code=$?

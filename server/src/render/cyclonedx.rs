@@ -580,10 +580,10 @@ impl Serialize for Bom<'_> {
 
 /// A writer that computes the two FNV-1a hashes of the serial number over what is
 /// written ([`super::sarif::fnv1a`] of `[body]` and of `[body, "serial"]`), without keeping it.
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl Fnv {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self(0xcbf2_9ce4_8422_2325)
     }
 
@@ -631,6 +631,26 @@ pub(super) fn models<'a>(report: &'a Report, rel: &'a [String]) -> Vec<Model<'a>
         }
     }
     models
+}
+
+/// A UUID (RFC 9562 version 8) from the FNV-1a hashes of what `hash` has seen: of
+/// `[body]` and of `[body, "serial"]`.
+pub(super) fn content_uuid(hash: &Fnv) -> String {
+    let mut hash = Fnv(hash.0);
+    hash.add(&[0]);
+    let a = hash.0;
+    hash.add(b"serial\0");
+    let b = hash.0;
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "{}-{}-8{}-{:x}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        0x8 | (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3),
+        &hex[17..20],
+        &hex[20..32]
+    )
 }
 
 /// Renders the report as a CycloneDX 1.6 JSON BOM (pretty-printed).
@@ -769,20 +789,7 @@ pub fn render_to(
     // Serial number: derived from the content and the timestamp (RFC 9562 version 8).
     let mut hash = Fnv::new();
     serde_json::to_writer(&mut hash, &bom).map_err(io::Error::from)?;
-    hash.add(&[0]);
-    let a = hash.0;
-    hash.add(b"serial\0");
-    let b = hash.0;
-    let hex = format!("{a:016x}{b:016x}");
-    let serial = format!(
-        "urn:uuid:{}-{}-8{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        0x8 | (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3),
-        &hex[17..20],
-        &hex[20..32]
-    );
+    let serial = format!("urn:uuid:{}", content_uuid(&hash));
     bom.base.insert("serialNumber".into(), json!(serial));
     serde_json::to_writer_pretty(out, &bom).map_err(io::Error::from)
 }
