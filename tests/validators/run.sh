@@ -14,6 +14,9 @@
 # shown a broken file, which it must reject (so a validator that passes everything
 # cannot hide a problem). It also validates .pre-commit-hooks.yaml with pre-commit and
 # runs the hook (`pre-commit try-repo`) on a project that fails and one that passes.
+# Last, it packages the VS Code extension (universal and this platform's VSIX, `vsce package`
+# without bypass flags) and runs the checks `ovsx publish` makes before it needs a token
+# (tests/validators/ovsx_check.js, with ovsx's own code, npm ovsx).
 #
 # The validators are installed once under target/validators/ (npm and a Python venv)
 # and reused; delete that folder to reinstall. Needs node/npm and python3 on the
@@ -29,6 +32,7 @@ SARIF_MULTITOOL_VERSION=5.7.0
 CYCLONEDX_LIB_VERSION=11.12.0
 PRE_COMMIT_VERSION=4.0.1
 SPDX_MODEL_VERSION=0.0.6
+OVSX_VERSION=1.3.0
 export FINEPRINT_TODAY=2026-11-23 SOURCE_DATE_EPOCH=1795392000 NO_COLOR=1
 mkdir -p "$V" "$OUT"
 
@@ -53,6 +57,15 @@ if [ ! -x "$MULTITOOL" ] || [ "$(cat "$V/npm/.version" 2>/dev/null)" != "$SARIF_
     die "npm install failed (see $V/npm-install.log)"
   [ -x "$MULTITOOL" ] || die "the Multitool binary for $platform is missing after install"
   echo "$SARIF_MULTITOOL_VERSION" >"$V/npm/.version"
+fi
+OVSX="$V/ovsx/node_modules/ovsx/lib/zip.js"
+if [ ! -f "$OVSX" ] || [ "$(cat "$V/ovsx/.version" 2>/dev/null)" != "$OVSX_VERSION" ]; then
+  command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js to run the ovsx checks"
+  echo "installing ovsx@$OVSX_VERSION into $V/ovsx"
+  npm install --prefix "$V/ovsx" --no-audit --no-fund --loglevel=error \
+    "ovsx@$OVSX_VERSION" >"$V/ovsx-install.log" 2>&1 ||
+    die "npm install failed (see $V/ovsx-install.log)"
+  echo "$OVSX_VERSION" >"$V/ovsx/.version"
 fi
 PY="$V/venv/bin/python"
 PY_PINS="cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION pre-commit==$PRE_COMMIT_VERSION spdx-python-model==$SPDX_MODEL_VERSION"
@@ -258,6 +271,62 @@ if command -v git >/dev/null 2>&1; then
   try_hook 'm = AutoModel.from_pretrained("mistralai/Mistral-7B-Instruct-v0.3")' 0 "passes on Mistral-7B (Apache-2.0)"
 else
   fail "git not found: cannot run the pre-commit hook"
+fi
+
+# The VS Code extension: packaged without bypass flags, then ovsx's pre-publish checks.
+ovsx_problems() {
+  CI=true node "$ROOT/tests/validators/ovsx_check.js" "$V/ovsx" "$@" 2>&1
+}
+rm -f "$OUT"/fineprint-*.vsix
+universal=
+for kind in universal platform; do
+  if [ "$kind" = universal ]; then
+    vsix=$(OUT_DIR="$OUT" bash editors/vscode/scripts/package.sh --plain 2>"$OUT/vsix-$kind.log")
+    universal=$vsix
+  else
+    # This machine's platform, with the binary built above (stripped) inside.
+    vsix=$(OUT_DIR="$OUT" FINEPRINT_BIN="$FINEPRINT" \
+      bash editors/vscode/scripts/package.sh 2>"$OUT/vsix-$kind.log")
+  fi
+  if [ -z "$vsix" ] || [ ! -f "$vsix" ]; then
+    fail "the $kind VSIX was not packaged (vsce package, no bypass flags)" "$(tail -5 "$OUT/vsix-$kind.log")"
+    continue
+  fi
+  if problems=$(ovsx_problems "$vsix"); then
+    ok "the $kind VSIX ($(basename "$vsix")) passes ovsx's pre-publish checks"
+  else
+    fail "the $kind VSIX fails ovsx's pre-publish checks" "$problems"
+  fi
+done
+if [ -n "$universal" ] && [ -f "$universal" ]; then
+  "$PY" - "$universal" "$OUT/broken-publisher.vsix" "$OUT/broken-license.vsix" <<'EOF'
+import json, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+for out, drop in ((sys.argv[2], ["publisher"]), (sys.argv[3], ["license"])):
+    with zipfile.ZipFile(out, "w") as dst:
+        for i in src.infolist():
+            data = src.read(i.filename)
+            if drop == ["license"] and i.filename.lower().startswith("extension/license"):
+                continue
+            if i.filename == "extension/package.json":
+                manifest = json.loads(data)
+                for key in drop:
+                    manifest.pop(key, None)
+                data = json.dumps(manifest).encode()
+            dst.writestr(i.filename, data, compress_type=zipfile.ZIP_DEFLATED)
+EOF
+  problems=$(ovsx_problems "$OUT/broken-publisher.vsix")
+  if echo "$problems" | grep -q "publisher"; then
+    ok "the ovsx checks reject a VSIX without a publisher"
+  else
+    fail "the ovsx checks accepted a VSIX without a publisher"
+  fi
+  problems=$(ovsx_problems "$OUT/broken-license.vsix")
+  if echo "$problems" | grep -q "no license"; then
+    ok "the ovsx checks reject a VSIX without a license"
+  else
+    fail "the ovsx checks accepted a VSIX without a license"
+  fi
 fi
 
 echo "outputs and validator logs: $OUT"
