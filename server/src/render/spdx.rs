@@ -13,8 +13,10 @@
 //! * One `ai_AIPackage` (AI profile: "AIPackage", a subclass of Software/Package) per
 //!   distinct model, as the CycloneDX BOM has one component: `name`,
 //!   `software_packageUrl` (the same purl), `software_downloadLocation` (the Hugging
-//!   Face page of a Hub id), `suppliedBy` an `Organization` (the vendor, when a curated
-//!   rule names it), `software_primaryPurpose` `model`, `ai_informationAboutTraining`,
+//!   Face page of a Hub id, the Ollama library page of an Ollama name),
+//!   `software_packageVersion` (an Ollama tag), `suppliedBy` an `Organization` (the
+//!   vendor a curated rule names, else the owner of a Hub id), `software_primaryPurpose`
+//!   `model`, `ai_informationAboutTraining`,
 //!   and `verifiedUsing` a `Hash` (Core, algorithm `sha256`) of a weight file's header
 //!   ([`crate::model_file`]; its `comment` says the hash covers the header only).
 //! * Licenses (Licensing, the AI profile's conformance clause): every `ai_AIPackage`
@@ -34,6 +36,14 @@
 //!   (`snippetFromFile`, `lineRange`; its `comment` lists the findings there), and a
 //!   `hasEvidence` relationship from each model to its snippets. The project
 //!   `dependsOn` every model.
+//!
+//! * Not invented: AIPackage's "External properties restrictions" (AI/Classes/AIPackage)
+//!   ask for `releaseTime`, `suppliedBy`, `downloadLocation` and `packageVersion` on
+//!   every AI package. fineprint writes each when it knows it and leaves it out
+//!   otherwise (it never knows a release time; an API model has no download location):
+//!   SPDX 3.0.1 has no "no assertion" value for a date or a URI, and a made-up one
+//!   would be false. SPDX's 3.0.1 bindings, which validate the document, do not enforce
+//!   these restrictions either (docs/output.md).
 //!
 //! Invariants: the same models, occurrences and licenses as the CycloneDX BOM; the
 //! identifiers are IRIs under `urn:uuid:UUID`, where the UUID is derived from the
@@ -85,6 +95,29 @@ fn expression(lic: &License) -> String {
     match listed(lic) {
         Some(id) => id.to_string(),
         None => format!("LicenseRef-fineprint-{}", idstring(&lic.id)),
+    }
+}
+
+/// Where a model can be downloaded: its Hugging Face page, or its Ollama library page
+/// (`hf.co/…` names are Hugging Face repositories).
+fn download_location(kind: RefKind, id: &str) -> Option<String> {
+    match kind {
+        RefKind::Hf if id.contains('/') => Some(format!("https://huggingface.co/{id}")),
+        RefKind::Ollama => {
+            let name = id.rsplit_once(':').map_or(id, |(n, _)| n);
+            if let Some(repo) = name
+                .strip_prefix("hf.co/")
+                .or_else(|| name.strip_prefix("huggingface.co/"))
+            {
+                return Some(format!("https://huggingface.co/{repo}"));
+            }
+            match name.split('/').count() {
+                1 => Some(format!("https://ollama.com/library/{name}")),
+                2 => Some(format!("https://ollama.com/{name}")),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -359,7 +392,7 @@ fn build<'a>(
     ];
 
     // Vendors, licenses and files, once each, in order of first appearance.
-    let mut vendors: Vec<&str> = Vec::new();
+    let mut vendors: Vec<String> = Vec::new();
     let mut licenses: Vec<&License> = Vec::new();
     let mut parts = Vec::with_capacity(models.len());
     for (i, m) in models.iter().enumerate() {
@@ -429,7 +462,7 @@ fn build<'a>(
                         let v = match vendors.iter().position(|v| *v == fam.vendor) {
                             Some(v) => v,
                             None => {
-                                vendors.push(&fam.vendor);
+                                vendors.push(fam.vendor.clone());
                                 vendors.len() - 1
                             }
                         };
@@ -444,9 +477,25 @@ fn build<'a>(
                 "expandedlicensing_NoAssertionLicense".to_string()
             }
         };
-        if r.reference.kind == RefKind::Hf && res.is_some() && r.reference.id.contains('/') {
-            p["software_downloadLocation"] =
-                json!(format!("https://huggingface.co/{}", r.reference.id));
+        if res.is_some()
+            && let Some(url) = download_location(r.reference.kind, &r.reference.id)
+        {
+            p["software_downloadLocation"] = json!(url);
+        }
+        // A Hub id's owner supplies what it uploads (a re-upload or a fine-tune).
+        if p.get("suppliedBy").is_none()
+            && res.is_some()
+            && matches!(r.reference.kind, RefKind::Hf)
+            && let Some(owner) = &ident.group
+        {
+            let v = match vendors.iter().position(|v| v == owner) {
+                Some(v) => v,
+                None => {
+                    vendors.push(owner.clone());
+                    vendors.len() - 1
+                }
+            };
+            p["suppliedBy"] = json!(format!("{ns}#vendor-{}", v + 1));
         }
         let hashes: Vec<Value> = m
             .identities()
