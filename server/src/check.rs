@@ -88,6 +88,9 @@ pub struct FileResult {
     pub kind: Option<FileKind>,
     /// References in order.
     pub found: Vec<Found>,
+    /// For a GGUF or safetensors file: the hash of its header, or why there is none
+    /// ([`crate::model_file`]).
+    pub identity: Option<Result<crate::model_file::Identity, String>>,
 }
 
 /// A file that was not checked, and why.
@@ -549,6 +552,7 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
         path: shown,
         kind: Some(kind),
         found,
+        identity: None,
     })
 }
 
@@ -579,8 +583,29 @@ pub fn cap_to_scope(found: &mut [Found], policy: &Policy, path: &Path, root: Opt
 
 /// A GGUF file in the tree: one reference to the file itself, at line 1, column 1,
 /// resolved by its name and weighed against its header (see `evidence`).
-fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome {
-    let reference = crate::evidence::weigh::gguf_file(env.kb, env.store, path, root);
+/// A GGUF or safetensors file found in the tree: one reference (its name, resolved as
+/// a file name; a GGUF file's header is also read as evidence), and its identity, the
+/// hash of its header ([`crate::model_file`]).
+fn check_weight_file(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome {
+    let reference = match crate::model_file::Format::of_path(path) {
+        Some(crate::model_file::Format::Safetensors) => {
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            Reference {
+                span: 0..0,
+                text: name.clone(),
+                kind: crate::resolve::RefKind::File,
+                resolution: crate::resolve::Resolution::share(crate::resolve::resolve_file(
+                    env.kb, &name,
+                )),
+                id: name,
+                evidence: None,
+            }
+        }
+        _ => crate::evidence::weigh::gguf_file(env.kb, env.store, path, root),
+    };
+    let identity = Some(crate::model_file::identify(path));
     let diagnostics = findings::evaluate(&reference, env.kb, env.policy, env.today);
     let mut found = vec![Found {
         reference,
@@ -598,6 +623,7 @@ fn check_gguf(path: &Path, shown: String, root: &Path, env: &Env<'_>) -> Outcome
         path: shown,
         kind: None,
         found,
+        identity,
     })
 }
 
@@ -628,19 +654,21 @@ fn walk_entry(root: &Path, entry: &ignore::DirEntry, env: &Env<'_>) -> Option<Ou
     };
     match kind {
         Some(kind) if ft.is_file() => Some(check_file(path, shown(), kind, root, env)),
-        None if ft.is_file() && is_gguf(path) => Some(check_gguf(path, shown(), root, env)),
+        None if ft.is_file() && is_weight_file(path) => {
+            Some(check_weight_file(path, shown(), root, env))
+        }
         Some(_) if ft.is_symlink() => skip("symbolic link (not followed)".into()),
         // A FIFO, socket or device with a name fineprint reads: listed, never opened.
-        _ if !ft.is_file() && !ft.is_symlink() && (kind.is_some() || is_gguf(path)) => skip(
+        _ if !ft.is_file() && !ft.is_symlink() && (kind.is_some() || is_weight_file(path)) => skip(
             format!("not a regular file ({})", regular_file::kind_of(&ft)),
         ),
         _ => None,
     }
 }
 
-fn is_gguf(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
+/// A GGUF or safetensors file: checked by its name and identified by its header.
+fn is_weight_file(path: &Path) -> bool {
+    crate::model_file::Format::of_path(path).is_some()
 }
 
 /// Checks a text that was not read from disk (standard input) as the file at `path`
@@ -663,6 +691,7 @@ pub fn run_text(
             path: shown,
             kind: Some(kind),
             found,
+            identity: None,
         }],
         ..Report::default()
     }
@@ -745,7 +774,7 @@ fn run_progress(
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             let outcome = match file_kind(root) {
                 Some(kind) => check_file(root, shown, kind, &dir, &env),
-                None if is_gguf(root) => check_gguf(root, shown, &dir, &env),
+                None if is_weight_file(root) => check_weight_file(root, shown, &dir, &env),
                 None => Outcome::Skip(Skipped {
                     path: shown,
                     reason: "not a kind of file fineprint reads".into(),
@@ -804,7 +833,7 @@ fn run_progress(
                 }
                 let outcome = match file_kind(&path) {
                     Some(kind) => check_file(&path, shown, kind, root, &env),
-                    None => check_gguf(&path, shown, root, &env),
+                    None => check_weight_file(&path, shown, root, &env),
                 };
                 results.lock().map(|mut r| r.push(outcome)).ok();
             }
@@ -901,7 +930,7 @@ fn tracked_but_not_walked(
         .filter_map(|p| Some(root.join(p.strip_prefix(&canon_root).ok()?)))
         .filter(|p| {
             !seen.contains(p)
-                && (file_kind(p).is_some() || is_gguf(p))
+                && (file_kind(p).is_some() || is_weight_file(p))
                 && !p.components().any(|c| c.as_os_str() == ".git")
                 && p.symlink_metadata().is_ok_and(|m| m.is_file())
                 && !fineprint_ignored(root, p)

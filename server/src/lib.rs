@@ -5,7 +5,8 @@
 //! 0. [`kb`] (the knowledge base, as data; it imports no engine code), [`text`]
 //!    (positions) and [`candidate`]: what the detector hands the resolver (a word's
 //!    shape, its context, a call's arguments), below both; [`regular_file`] (reading
-//!    only regular files, with a cap) and [`regions`] (ISO 3166-1 codes) are leaves;
+//!    only regular files, with a cap), [`regions`] (ISO 3166-1 codes) and
+//!    [`model_file`] (a weight file's identity: the hash of its header) are leaves;
 //! 1. [`resolve`]: a candidate's family, variant and license, with how we know;
 //! 2. [`detect`]: text in, references with byte spans out (it asks `resolve`);
 //! 3. [`policy`] (with its [`scope`]: which files, how loud each is) and [`findings`]:
@@ -29,6 +30,7 @@ pub mod findings;
 pub mod init;
 pub mod kb;
 pub mod lsp;
+pub mod model_file;
 pub mod policy;
 pub mod regions;
 pub mod regular_file;

@@ -36,6 +36,8 @@ enum Format {
     Sarif,
     /// A CycloneDX 1.6 machine-learning bill of materials.
     Cyclonedx,
+    /// An SPDX 3.0.1 document (JSON-LD) with the AI profile.
+    Spdx,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -623,6 +625,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     &fineprint::render::sarif::Options { root, all },
                 ),
                 Format::Cyclonedx => fineprint::render::cyclonedx::render_to(
+                    &mut out,
+                    &report,
+                    &kb,
+                    &policy,
+                    &fineprint::render::cyclonedx::Options::from_env(root),
+                ),
+                Format::Spdx => fineprint::render::spdx::render_to(
                     &mut out,
                     &report,
                     &kb,

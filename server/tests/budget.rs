@@ -91,6 +91,7 @@ fn one_long_line_of_references_stays_in_budget() {
         ("json", 16_000_000),
         ("sarif", 20_000_000),
         ("cyclonedx", 10_000_000),
+        ("spdx", 10_000_000),
     ];
     for (format, max_out) in cases {
         let (out, peak) = run_measured(d.path(), format);
@@ -161,7 +162,7 @@ fn every_line_case(line: &str, id: &str, sizes: &[u64]) {
                 (kib, d, lines)
             })
             .collect();
-        for format in ["human", "json", "sarif", "cyclonedx"] {
+        for format in ["human", "json", "sarif", "cyclonedx", "spdx"] {
             let mut peaks = Vec::new();
             for (kib, d, lines) in &dirs {
                 peaks.push((*kib, run_within(d.path(), format, FILE_BUDGET_KIB)));
@@ -229,7 +230,7 @@ fn a_secret_elsewhere_on_the_line_is_in_no_output() {
     for (name, text) in &files {
         std::fs::write(d.path().join("in").join(name), text).expect("write");
     }
-    for format in ["human", "json", "sarif", "cyclonedx"] {
+    for format in ["human", "json", "sarif", "cyclonedx", "spdx"] {
         let (out, _) = run_measured(d.path(), format);
         let out = String::from_utf8(out).expect("UTF-8 output");
         assert!(

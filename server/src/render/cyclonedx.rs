@@ -26,6 +26,7 @@ use serde_json::{Map, Value, json};
 use crate::check::{Found, Report};
 use crate::findings::Severity;
 use crate::kb::{KnowledgeBase, License};
+use crate::model_file::Identity as FileIdentity;
 use crate::policy::Policy;
 use crate::resolve::{Provenance, RefKind};
 
@@ -78,7 +79,7 @@ pub fn rfc3339(secs: u64) -> String {
 }
 
 /// Percent-encodes one purl segment (RFC 3986 unreserved characters stay).
-fn purl_segment(s: &str) -> String {
+pub(super) fn purl_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -103,14 +104,14 @@ fn slug(s: &str) -> String {
 }
 
 /// Group, name, version and purl of a model.
-struct Identity {
-    group: Option<String>,
-    name: String,
-    version: Option<String>,
-    purl: String,
+pub(super) struct Identity {
+    pub(super) group: Option<String>,
+    pub(super) name: String,
+    pub(super) version: Option<String>,
+    pub(super) purl: String,
 }
 
-fn identity(r: &Found, kb: &KnowledgeBase) -> Identity {
+pub(super) fn identity(r: &Found, kb: &KnowledgeBase) -> Identity {
     let id = r.reference.id.as_str();
     match r.reference.kind {
         RefKind::Hf => {
@@ -192,7 +193,7 @@ fn identity(r: &Found, kb: &KnowledgeBase) -> Identity {
     }
 }
 
-fn kind_str(k: RefKind) -> &'static str {
+pub(super) fn kind_str(k: RefKind) -> &'static str {
     match k {
         RefKind::Hf => "hf",
         RefKind::Ollama => "ollama",
@@ -230,9 +231,26 @@ fn license_choice(lic: &License) -> Value {
 }
 
 /// One model: its first reference and every occurrence.
-struct Model<'a> {
-    first: &'a Found,
-    occurrences: Vec<(&'a str, &'a Found)>,
+pub(super) struct Model<'a> {
+    pub(super) first: &'a Found,
+    pub(super) occurrences: Vec<(&'a str, &'a Found)>,
+    /// The weight files among its occurrences (path, identity or why none), in order.
+    pub(super) files: Vec<(&'a str, &'a Result<FileIdentity, String>)>,
+}
+
+impl Model<'_> {
+    /// The distinct header hashes of its weight files, in order of first appearance.
+    pub(super) fn identities(&self) -> Vec<&FileIdentity> {
+        let mut out: Vec<&FileIdentity> = Vec::new();
+        for (_, r) in &self.files {
+            if let Ok(i) = r
+                && !out.iter().any(|o| o.sha256 == i.sha256)
+            {
+                out.push(i);
+            }
+        }
+        out
+    }
 }
 
 /// A component's values made at once, and its properties before the findings.
@@ -385,6 +403,33 @@ fn component(
             }
         }
     }
+    // A weight file in the tree: the hash of its header (never of the tensors).
+    let identities = m.identities();
+    if !identities.is_empty() {
+        c.insert(
+            "hashes".into(),
+            Value::Array(
+                identities
+                    .iter()
+                    .map(|i| json!({"alg": "SHA-256", "content": i.sha256}))
+                    .collect(),
+            ),
+        );
+        let mut formats: Vec<_> = identities.iter().map(|i| i.format).collect();
+        formats.dedup();
+        for f in formats {
+            prop(&mut props, "fineprint:hash-scope", f.hashed());
+        }
+    }
+    for (path, identity) in &m.files {
+        if let Err(e) = identity {
+            prop(
+                &mut props,
+                "fineprint:model-file-unidentified",
+                format!("{path}: {e}"),
+            );
+        }
+    }
     if r.reference.kind == RefKind::Hf && res.is_some() && r.reference.id.contains('/') {
         c.insert(
             "externalReferences".into(),
@@ -395,7 +440,7 @@ fn component(
 }
 
 /// A sequence of known length whose items are made as they are serialized.
-struct Seq<F>(usize, F);
+pub(super) struct Seq<F>(pub(super) usize, pub(super) F);
 
 impl<F, I, T> Serialize for Seq<F>
 where
@@ -535,10 +580,10 @@ impl Serialize for Bom<'_> {
 
 /// A writer that computes the two FNV-1a hashes of the serial number over what is
 /// written ([`super::sarif::fnv1a`] of `[body]` and of `[body, "serial"]`), without keeping it.
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl Fnv {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self(0xcbf2_9ce4_8422_2325)
     }
 
@@ -559,6 +604,53 @@ impl Write for Fnv {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// The distinct models of a report (reference kind and canonical id, case-insensitive)
+/// in order of first appearance, each with every occurrence; `rel` is each file's path
+/// as the report shows it.
+pub(super) fn models<'a>(report: &'a Report, rel: &'a [String]) -> Vec<Model<'a>> {
+    let mut index: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut models: Vec<Model<'a>> = Vec::new();
+    for (f, rel) in report.files.iter().zip(rel) {
+        for r in &f.found {
+            let key = (kind_str(r.reference.kind), r.reference.id.to_lowercase());
+            let i = *index.entry(key).or_insert_with(|| {
+                models.push(Model {
+                    first: r,
+                    occurrences: Vec::new(),
+                    files: Vec::new(),
+                });
+                models.len() - 1
+            });
+            let m = &mut models[i];
+            m.occurrences.push((rel.as_str(), r));
+            if let Some(identity) = &f.identity {
+                m.files.push((rel.as_str(), identity));
+            }
+        }
+    }
+    models
+}
+
+/// A UUID (RFC 9562 version 8) from the FNV-1a hashes of what `hash` has seen: of
+/// `[body]` and of `[body, "serial"]`.
+pub(super) fn content_uuid(hash: &Fnv) -> String {
+    let mut hash = Fnv(hash.0);
+    hash.add(&[0]);
+    let a = hash.0;
+    hash.add(b"serial\0");
+    let b = hash.0;
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "{}-{}-8{}-{:x}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        0x8 | (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3),
+        &hex[17..20],
+        &hex[20..32]
+    )
 }
 
 /// Renders the report as a CycloneDX 1.6 JSON BOM (pretty-printed).
@@ -583,26 +675,10 @@ pub fn render_to(
         .iter()
         .map(|f| relative_path(root, Path::new(&f.path)))
         .collect();
-    // Distinct models in order of first appearance.
-    let mut order: Vec<(&'static str, String)> = Vec::new();
-    let mut models: HashMap<(&'static str, String), Model<'_>> = HashMap::new();
-    for (f, rel) in report.files.iter().zip(&rel) {
-        for r in &f.found {
-            let key = (kind_str(r.reference.kind), r.reference.id.to_lowercase());
-            let m = models.entry(key.clone()).or_insert_with(|| {
-                order.push(key);
-                Model {
-                    first: r,
-                    occurrences: Vec::new(),
-                }
-            });
-            m.occurrences.push((rel.as_str(), r));
-        }
-    }
+    let models = models(report, &rel);
     let mut components = Vec::new();
     let mut refs: Vec<String> = Vec::new();
-    for key in &order {
-        let Some(m) = models.get(key) else { continue };
+    for m in &models {
         let ident = identity(m.first, kb);
         let mut bom_ref = ident.purl.clone();
         let mut n = 1;
@@ -713,20 +789,7 @@ pub fn render_to(
     // Serial number: derived from the content and the timestamp (RFC 9562 version 8).
     let mut hash = Fnv::new();
     serde_json::to_writer(&mut hash, &bom).map_err(io::Error::from)?;
-    hash.add(&[0]);
-    let a = hash.0;
-    hash.add(b"serial\0");
-    let b = hash.0;
-    let hex = format!("{a:016x}{b:016x}");
-    let serial = format!(
-        "urn:uuid:{}-{}-8{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        0x8 | (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3),
-        &hex[17..20],
-        &hex[20..32]
-    );
+    let serial = format!("urn:uuid:{}", content_uuid(&hash));
     bom.base.insert("serialNumber".into(), json!(serial));
     serde_json::to_writer_pretty(out, &bom).map_err(io::Error::from)
 }

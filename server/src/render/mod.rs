@@ -1,7 +1,8 @@
 //! The one place each output format is made: [`human`] for terminals, [`json`] for
 //! tools (a contract: see `docs/json.md`), [`sarif`] for code-scanning services
-//! (SARIF 2.1.0) and [`cyclonedx`] for a machine-learning bill of materials
-//! (CycloneDX 1.6).
+//! (SARIF 2.1.0), [`cyclonedx`] for a machine-learning bill of materials
+//! (CycloneDX 1.6) and [`spdx`] for the same inventory as an SPDX 3.0.1 document with
+//! the AI profile.
 //!
 //! Each format is written as it is made (`render_to`, to any [`std::io::Write`]):
 //! what is held at once is bounded (a window of references, one component's static
@@ -18,6 +19,7 @@ pub mod grouped;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod spdx;
 pub mod statistics;
 
 /// Below this much weight (references) a report is rendered on the calling thread.
