@@ -29,6 +29,7 @@ pub mod init;
 pub mod kb;
 pub mod lsp;
 pub mod net;
+pub mod online;
 pub mod policy;
 pub mod regions;
 pub mod regular_file;

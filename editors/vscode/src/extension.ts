@@ -54,7 +54,7 @@ function workspaceFolder(): vscode.WorkspaceFolder | undefined {
 }
 
 /** The server's settings, from the `fineprint.*` settings. */
-function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: string } {
+function serverSettings(): { inlayHints: boolean; logLevel: string; online: boolean; rules?: string } {
   const c = vscode.workspace.getConfiguration('fineprint');
   let rules = (c.get<string>('rules') ?? '').trim();
   if (rules) {
@@ -67,7 +67,12 @@ function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: stri
       rules = path.join(ws, rules);
     }
   }
-  return { inlayHints: c.get<boolean>('inlayHints', true), logLevel: c.get<string>('logLevel', 'info'), ...(rules ? { rules } : {}) };
+  return {
+    inlayHints: c.get<boolean>('inlayHints', true),
+    logLevel: c.get<string>('logLevel', 'info'),
+    online: c.get<boolean>('online', false),
+    ...(rules ? { rules } : {}),
+  };
 }
 
 async function start(ctx: vscode.ExtensionContext): Promise<void> {

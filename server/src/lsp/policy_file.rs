@@ -115,6 +115,7 @@ impl Backend {
             self.push_diagnostics(uri, diag.into_iter().collect(), version)
                 .await;
         }
+        self.apply_online().await;
         self.publish_all().await;
         self.rescan_workspace().await;
     }

@@ -173,6 +173,7 @@ pub fn parse_settings(v: &serde_json::Value, unknown: &mut Vec<String>) -> Setti
                     .filter(|x| !x.is_empty())
                     .map(std::path::PathBuf::from)
             }
+            "online" => s.online = val.as_bool().unwrap_or(false),
             "trace" | "server" => {}
             other => unknown.push(other.to_string()),
         }
