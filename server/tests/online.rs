@@ -122,6 +122,9 @@ fn by_model(
     m
 }
 
+/// (reference, license, source, finding codes, words the evidence's verdict holds)
+type Case<'a> = (&'a str, Value, Value, &'a [&'a str], &'a [&'a str]);
+
 #[test]
 fn check_online_then_offline_from_the_cache() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -138,8 +141,7 @@ fn check_online_then_offline_from_the_cache() {
     );
     let got = by_model(&online);
     let stderr = String::from_utf8_lossy(&online.stderr);
-    // (reference, license, source, finding codes, words the evidence's verdict holds)
-    let cases: &[(&str, Value, Value, &[&str], &[&str])] = &[
+    let cases: &[Case] = &[
         (
             "acme/widget-7b",
             json!("apache-2.0"),

@@ -263,7 +263,7 @@ impl Online {
         now().saturating_sub(r.fetched_at) < self.settings.max_age.as_secs()
     }
 
-    fn from_disk(&self, id: &str) -> Option<HubRecord> {
+    fn read_disk(&self, id: &str) -> Option<HubRecord> {
         match self.disk.as_ref()?.read(id) {
             Ok(r) => r,
             Err(e) => {
@@ -295,7 +295,7 @@ impl Online {
                 {
                     return o.record().cloned();
                 }
-                let cached = self.from_disk(id);
+                let cached = self.read_disk(id);
                 if cached.as_ref().is_none_or(|r| !self.fresh(r)) {
                     self.enqueue(id);
                 }
@@ -331,7 +331,7 @@ impl Online {
         if let Some(o) = s.as_ref() {
             return o.clone();
         }
-        let cached = self.from_disk(id);
+        let cached = self.read_disk(id);
         let outcome = match cached {
             Some(r) if self.fresh(&r) => Outcome::Cached(r),
             stale => match self.fetch(id) {
