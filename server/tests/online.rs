@@ -168,7 +168,7 @@ fn check_online_then_offline_from_the_cache() {
             json!(null),
             json!(null),
             &["unknown-license"],
-            &["acme-custom-license"],
+            &["acme-custom-license", "gated", "approved by the authors"],
         ),
         (
             "acme/missing-net",

@@ -405,10 +405,7 @@ impl Online {
                 let msg = e.to_string();
                 if matches!(
                     e,
-                    NetError::Offline { .. }
-                        | NetError::Dns { .. }
-                        | NetError::Timeout { .. }
-                        | NetError::OtherOrigin { .. }
+                    NetError::Offline { .. } | NetError::Dns { .. } | NetError::Timeout { .. }
                 ) && let Ok(mut d) = self.down.lock()
                     && d.is_none()
                 {

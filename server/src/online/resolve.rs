@@ -110,7 +110,15 @@ fn weigh_record(
     if let Some(e) = r.evidence.as_mut() {
         e.fetched = Some(super::format_time(rec.fetched_at));
         e.gated = rec.gated.clone();
-        e.verdict = format!("{} (source: {note})", e.verdict);
+        let gated = rec.gated.as_deref().map_or(String::new(), |g| {
+            let how = match g {
+                "auto" => " (approved automatically)",
+                "manual" => " (approved by the authors)",
+                _ => "",
+            };
+            format!("; the repository is gated: its files need an accepted access request{how}")
+        });
+        e.verdict = format!("{} (source: {note}{gated})", e.verdict);
     }
     if let Some(res) = r.resolution.take() {
         let mut res = std::sync::Arc::unwrap_or_clone(res);
