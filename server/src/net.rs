@@ -327,16 +327,16 @@ impl Client {
         }))
     }
 
+    /// The host (and port) of the origin.
+    fn host(&self) -> &str {
+        self.origin.split("://").nth(1).unwrap_or(&self.origin)
+    }
+
     fn error(&self, url: &str, e: ureq::Error) -> NetError {
         let url = url.to_string();
         match e {
             ureq::Error::HostNotFound => NetError::Dns {
-                host: self
-                    .origin
-                    .split("://")
-                    .nth(1)
-                    .unwrap_or(&self.origin)
-                    .to_string(),
+                host: self.host().to_string(),
             },
             ureq::Error::Timeout(_) => NetError::Timeout {
                 url,
@@ -368,6 +368,11 @@ impl Client {
                         url,
                         after: self.options.read_timeout,
                     },
+                    // The system resolver's failure comes as a plain I/O error
+                    // ("failed to lookup address information: …").
+                    _ if is_resolver_error(&io.to_string()) => NetError::Dns {
+                        host: self.host().to_string(),
+                    },
                     _ => NetError::Other {
                         url,
                         detail: io.to_string(),
@@ -380,6 +385,20 @@ impl Client {
             },
         }
     }
+}
+
+/// Whether an I/O error's text is the system resolver's (glibc, musl, macOS, Windows).
+fn is_resolver_error(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "lookup address",
+        "name resolution",
+        "name or service not known",
+        "nodename nor servname",
+        "no such host",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
 }
 
 enum Step {
@@ -410,6 +429,25 @@ mod tests {
         {
             let got = origin_of(url).ok();
             assert_eq!(got.as_deref(), want.ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn resolver_errors() {
+        for (text, dns) in [
+            (
+                "failed to lookup address information: Temporary failure in name resolution",
+                true,
+            ),
+            (
+                "failed to lookup address information: Name or service not known",
+                true,
+            ),
+            ("nodename nor servname provided, or not known", true),
+            ("No such host is known. (os error 11001)", true),
+            ("Connection reset by peer (os error 104)", false),
+        ] {
+            assert_eq!(is_resolver_error(text), dns, "{text}");
         }
     }
 
