@@ -402,3 +402,29 @@ fn hub_license_ids_are_the_rules_ids_or_aliases() {
         assert_eq!(got, rules_id, "{hub_id}");
     }
 }
+
+#[test]
+fn policy_keys() {
+    let kb = fineprint::kb::KnowledgeBase::builtin().expect("built-in rules");
+    let path = Path::new("fineprint.toml");
+    // (policy text, Ok((online, max age)) or words of the error)
+    for (text, want) in [
+        ("", Ok((false, None))),
+        ("online = true", Ok((true, None))),
+        (
+            "online = false\nonline_max_age_days = 7",
+            Ok((false, Some(7))),
+        ),
+        ("online = \"yes\"", Err("online")),
+        ("online_max_age_days = -1", Err("online_max_age_days")),
+        ("onlin = true", Err("onlin")),
+    ] {
+        let got = fineprint::policy::Policy::parse(text, path, &kb)
+            .map(|p| (p.online, p.online_max_age_days));
+        match (got, want) {
+            (Ok(g), Ok(w)) => assert_eq!(g, w, "{text}"),
+            (Err(e), Err(words)) => assert!(e.to_string().contains(words), "{text}: {e}"),
+            (g, w) => panic!("{text}: got {g:?}, want {w:?}"),
+        }
+    }
+}
