@@ -439,8 +439,8 @@ fn worker(online: &std::sync::Weak<Online>, rx: &Mutex<Receiver<String>>) {
         };
         let Some(o) = online.upgrade() else { return };
         let Some(id) = id else { continue };
-        // Clear the memory slot so that lookup fetches (the background path only
-        // queues ids without a fresh answer).
+        // Only ids without a fresh answer are queued, so this fetches (once per run:
+        // the outcome stays in memory, where `record` finds it).
         let outcome = o.lookup(&id);
         if let Ok(mut q) = o.queued.lock() {
             q.remove(&id);
