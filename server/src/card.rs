@@ -187,6 +187,15 @@ pub fn reference_card(r: &Reference, kb: &KnowledgeBase, findings: &[Diagnostic]
     let mut o = String::new();
     let Some(res) = &r.resolution else {
         let _ = writeln!(o, "### `{}`: license unknown\n", r.id);
+        // What the Hub said, when online resolution asked it (a license it does not
+        // know, its link, or why there is no answer).
+        if let Some(e) = r.evidence.as_ref().filter(|e| e.fetched.is_some()) {
+            let link = e
+                .link
+                .as_deref()
+                .map_or(String::new(), |l| format!(" License link: <{l}>."));
+            let _ = writeln!(o, "**{}:** {}{link}\n", evidence_place(e), e.verdict);
+        }
         let _ = writeln!(
             o,
             "fineprint looked for `{}` in its rules (vendor repositories, re-upload and fine-tune names, Ollama and API names) and found no match.\n",
@@ -344,7 +353,15 @@ fn history_lines(o: &mut String, kb: &KnowledgeBase, fam: &Family, variant: Opti
     }
 }
 
-/// What the disk says, and how fineprint weighed it.
+/// Where the evidence was found, as a card's label.
+fn evidence_place(e: &crate::evidence::Evidence) -> &'static str {
+    match e.source {
+        crate::evidence::EvidenceSource::Hub => "On the Hugging Face Hub",
+        _ => "On this machine",
+    }
+}
+
+/// What the disk (or the Hub) says, and how fineprint weighed it.
 fn evidence_lines(o: &mut String, r: &Reference) {
     let Some(e) = &r.evidence else { return };
     let rev = e
@@ -356,7 +373,7 @@ fn evidence_lines(o: &mut String, r: &Reference) {
     } else {
         format!(" (`{}`{rev})", e.path)
     };
-    let _ = writeln!(o, "\n**On this machine{at}:** {}", e.verdict);
+    let _ = writeln!(o, "\n**{}{at}:** {}", evidence_place(e), e.verdict);
     if let Some(p) = &e.problem {
         let _ = writeln!(o, "\n*Could not read all of it:* {p}");
     }
@@ -517,7 +534,7 @@ pub fn hover_card(
     };
     let _ = writeln!(o, "\n**This project ({use_case} use):** {verdict}\n");
     if let Some(e) = &r.evidence {
-        let _ = writeln!(o, "**On this machine:** {}\n", e.verdict);
+        let _ = writeln!(o, "**{}:** {}\n", evidence_place(e), e.verdict);
     }
     match fv {
         Some((fam, variant)) => {

@@ -719,6 +719,17 @@ pub fn run_counted(
     )
 }
 
+/// [`run_counted`] with an evidence store (one with online resolution, for `--online`).
+pub fn run_counted_with(
+    paths: &[PathBuf],
+    kb: &KnowledgeBase,
+    policy: &Policy,
+    progress: &Progress,
+    store: &Store,
+) -> Report {
+    run_progress(paths, kb, policy, store, Some(progress))
+}
+
 /// Checks files and folders with an evidence store.
 pub fn run_with(paths: &[PathBuf], kb: &KnowledgeBase, policy: &Policy, store: &Store) -> Report {
     run_progress(paths, kb, policy, store, None)

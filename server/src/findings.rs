@@ -165,10 +165,22 @@ pub fn evaluate(
             .evidence
             .as_ref()
             .and_then(|e| {
+                // The Hub's answer says when it was fetched.
+                let from = match &e.fetched {
+                    Some(t) => format!("{} (fetched {t})", e.source.describe()),
+                    None => e.source.describe().to_string(),
+                };
+                let Some(declared) = e.declared.as_deref() else {
+                    // What the Hub could not give (404, no access) is worth saying.
+                    let problem = e.problem.as_deref().filter(|_| e.fetched.is_some())?;
+                    return Some(format!(" {from}: {problem};"));
+                };
+                let link = e
+                    .link
+                    .as_deref()
+                    .map_or(String::new(), |l| format!(" ({l})"));
                 Some(format!(
-                    " {} declares `{}`, a license fineprint does not know;",
-                    e.source.describe(),
-                    e.declared.as_deref()?
+                    " {from} declares `{declared}`{link}, a license fineprint does not know;"
                 ))
             })
             .unwrap_or_default();

@@ -31,6 +31,8 @@ pub mod init;
 pub mod kb;
 pub mod lsp;
 pub mod model_file;
+pub mod net;
+pub mod online;
 pub mod policy;
 pub mod regions;
 pub mod regular_file;

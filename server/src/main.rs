@@ -101,6 +101,9 @@ enum Command {
         /// Print the models added, removed and whose license changed since the baseline, instead of the findings (human, concise, github or json format).
         #[arg(long)]
         baseline_diff: bool,
+        /// Ask the Hugging Face Hub about Hub ids the offline knowledge cannot resolve (cached on disk; see docs/online.md).
+        #[arg(long)]
+        online: bool,
     },
     /// Write (or update) the baseline file: every finding at every severity and the model inventory of the project, which `check` then leaves out of its report.
     Baseline {
@@ -124,6 +127,18 @@ enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Fetch from the Hugging Face Hub, into the cache, what `check --online` would ask
+    /// about the references of a project (for CI caches; see docs/online.md).
+    Sync {
+        /// Files or folders (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Policy file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Extra rules folder.
+        #[arg(long)]
+        rules: Option<PathBuf>,
     },
     /// Write a commented fineprint.toml for this project, with a baseline of exceptions
     /// for what is found at error severity today (they expire in 90 days).
@@ -153,6 +168,9 @@ enum Command {
         /// Print the card as Markdown (default: plain text for a terminal).
         #[arg(long)]
         markdown: bool,
+        /// Ask the Hugging Face Hub about a Hub id the offline knowledge cannot resolve (see docs/online.md).
+        #[arg(long)]
+        online: bool,
     },
     /// Run the language server on stdin/stdout.
     Lsp {
@@ -264,10 +282,11 @@ fn check_with_progress(
     paths: &[PathBuf],
     kb: &KnowledgeBase,
     policy: &Policy,
+    store: &fineprint::evidence::Store,
 ) -> fineprint::check::Report {
     let progress = fineprint::check::Progress::default();
     if !std::io::stderr().is_terminal() {
-        return fineprint::check::run_counted(paths, kb, policy, &progress);
+        return fineprint::check::run_counted_with(paths, kb, policy, &progress, store);
     }
     let delay = std::env::var("FINEPRINT_PROGRESS_DELAY_MS")
         .ok()
@@ -277,7 +296,7 @@ fn check_with_progress(
     std::thread::scope(|scope| {
         let progress = &progress;
         scope.spawn(move || progress_line(progress, &finished, delay));
-        let report = fineprint::check::run_counted(paths, kb, policy, progress);
+        let report = fineprint::check::run_counted_with(paths, kb, policy, progress, store);
         drop(done);
         report
     })
@@ -473,6 +492,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             baseline,
             no_baseline,
             baseline_diff,
+            online,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -558,12 +578,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         .into(),
                 );
             }
+            let online = (online || policy.online).then(|| {
+                fineprint::online::Online::new(
+                    fineprint::online::Settings::from_env(policy.online_max_age_days),
+                    fineprint::online::Mode::Fetch,
+                )
+            });
+            let store =
+                fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
+                    .with_online(online.clone());
             let mut report = match (&stdin_text, &stdin_filename) {
                 (Some((text, kind)), Some(name)) => {
                     fineprint::check::run_text(text, name, *kind, &kb, &policy)
                 }
-                _ => check_with_progress(&paths, &kb, &policy),
+                _ => check_with_progress(&paths, &kb, &policy, &store),
             };
+            for m in online.iter().flat_map(|o| o.take_messages()) {
+                eprintln!("warning: {m}");
+            }
             if let (Some(b), Some(f)) = (&baseline, &baseline_file) {
                 fineprint::baseline::without_file(&mut report, f);
                 if baseline_diff {
@@ -676,7 +708,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 load(config.as_ref(), rules.as_ref(), &start)?
             };
             let file = output.unwrap_or_else(|| fineprint::baseline::default_path(&policy, &start));
-            let mut report = check_with_progress(std::slice::from_ref(&dir), &kb, &policy);
+            // The policy's `online = true` applies here as in `check`, so the baseline
+            // holds what `check` reports.
+            let online = policy.online.then(|| {
+                fineprint::online::Online::new(
+                    fineprint::online::Settings::from_env(policy.online_max_age_days),
+                    fineprint::online::Mode::Fetch,
+                )
+            });
+            let store =
+                fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
+                    .with_online(online.clone());
+            let mut report = check_with_progress(std::slice::from_ref(&dir), &kb, &policy, &store);
+            for m in online.iter().flat_map(|o| o.take_messages()) {
+                eprintln!("warning: {m}");
+            }
             fineprint::baseline::without_file(&mut report, &file);
             let new = fineprint::baseline::of_report(&report, &kb, &file);
             // What changed since the baseline it replaces (an unreadable one is replaced).
@@ -757,6 +803,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             rules,
             list,
             markdown,
+            online,
         } => {
             let show = |card: String| {
                 if markdown {
@@ -779,8 +826,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             // What this machine holds about the model (cache, GGUF file, Ollama store).
             let resolved = fineprint::resolve::resolve_str(&kb, &subject).map(|r| {
                 let mut refs = [r];
+                let online = (online || policy.online).then(|| {
+                    fineprint::online::Online::new(
+                        fineprint::online::Settings::from_env(policy.online_max_age_days),
+                        fineprint::online::Mode::Fetch,
+                    )
+                });
                 let store =
-                    fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None);
+                    fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
+                        .with_online(online.clone());
                 let place = fineprint::evidence::Place {
                     dir: Some(here.clone()),
                     root: Some(here.clone()),
@@ -793,11 +847,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     &store,
                     &place,
                 );
+                for m in online.iter().flat_map(|o| o.take_messages()) {
+                    eprintln!("warning: {m}");
+                }
                 let [r] = refs;
                 r
             });
             if let Some(r) = resolved
-                && r.resolution.is_some()
+                && (r.resolution.is_some()
+                    || r.evidence.as_ref().is_some_and(|e| e.fetched.is_some()))
             {
                 let d =
                     fineprint::findings::evaluate(&r, &kb, &policy, &fineprint::policy::today());
@@ -829,6 +887,55 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 kb.families.len(),
                 kb.licenses.len()
             ))
+        }
+        Command::Sync {
+            paths,
+            config,
+            rules,
+        } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            if let Some(p) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+                return Err(format!("error: {}: no such file or folder", p.display()));
+            }
+            let start = paths
+                .first()
+                .filter(|p| p.is_dir())
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            let (kb, policy) = load(config.as_ref(), rules.as_ref(), &start)?;
+            let online = fineprint::online::Online::new(
+                fineprint::online::Settings::from_env(policy.online_max_age_days),
+                fineprint::online::Mode::Fetch,
+            );
+            let summary = fineprint::online::sync::run(&paths, &kb, &policy, &online);
+            for line in &summary.lines {
+                outln!("{line}");
+            }
+            for m in online.take_messages() {
+                eprintln!("warning: {m}");
+            }
+            let cache = online
+                .settings()
+                .cache_dir
+                .as_ref()
+                .map_or("no cache folder".to_string(), |d| d.display().to_string());
+            outln!(
+                "{} model id(s) from {}: {} fetched, {} fresh in the cache, {} failed (cache: {cache})",
+                summary.lines.len(),
+                online.settings().endpoint,
+                summary.fetched,
+                summary.cached,
+                summary.failed
+            );
+            Ok(if summary.failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Lsp {
             log_level,

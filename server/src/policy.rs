@@ -125,6 +125,10 @@ struct RawPolicy {
     paths: Vec<RawPathRule>,
     #[serde(default)]
     path_defaults: Option<Spanned<bool>>,
+    #[serde(default)]
+    online: Option<Spanned<bool>>,
+    #[serde(default)]
+    online_max_age_days: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,6 +255,10 @@ pub struct Policy {
     pub key_lines: HashMap<String, usize>,
     /// Excluded files and per-path severity caps ([`crate::scope`]).
     pub scope: Scope,
+    /// `online = true`: resolve unknown Hub ids through the Hub ([`crate::online`]).
+    pub online: bool,
+    /// `online_max_age_days`: cached Hub answers older than this are fetched again.
+    pub online_max_age_days: Option<u64>,
 }
 
 impl Default for Policy {
@@ -271,6 +279,8 @@ impl Default for Policy {
             file: None,
             key_lines: HashMap::new(),
             scope: Scope::default(),
+            online: false,
+            online_max_age_days: None,
         }
     }
 }
@@ -501,6 +511,15 @@ impl Policy {
             }
         }
         p.scope = scope(&at, &raw, path)?;
+        if let Some(o) = &raw.online {
+            p.online = *o.get_ref();
+            p.key_lines.insert("online".into(), at.line(o.span()));
+        }
+        if let Some(d) = &raw.online_max_age_days {
+            p.online_max_age_days = Some(*d.get_ref());
+            p.key_lines
+                .insert("online_max_age_days".into(), at.line(d.span()));
+        }
         Ok(p)
     }
 

@@ -54,6 +54,8 @@ pub enum Provenance {
     Ollama,
     /// The project's policy.
     Policy,
+    /// The Hugging Face Hub's model API (online resolution).
+    Hub,
 }
 
 impl Provenance {
@@ -67,6 +69,7 @@ impl Provenance {
             Self::Gguf => "gguf",
             Self::Ollama => "ollama",
             Self::Policy => "policy",
+            Self::Hub => "hub",
         }
     }
 }

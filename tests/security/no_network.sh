@@ -8,6 +8,10 @@
 #   2. under `strace -f -e trace=network`, where no socket() of family AF_INET or
 #      AF_INET6 may appear (any socket at all is reported);
 #   3. under `strace -f -e trace=execve`, where the only program started is fineprint.
+#   4. with online resolution turned on (`check --online`, docs/online.md): inside the
+#      namespace without network, a clear `offline` message and the full report, at
+#      once; under strace, against a Hub served on 127.0.0.1 by python3, every internet
+#      connection goes to that endpoint and nowhere else.
 # Ends with `N passed, M failed`. Part 1 needs root, or unprivileged user namespaces
 # (`unshare -rn`); parts 2 and 3 need strace (installed with apt-get when missing) and
 # the right to trace (ptrace). A part that cannot run on this machine is skipped with
@@ -138,6 +142,50 @@ else
       ko "$f started other programs" "$(grep 'execve(' "$OUT/$f.exec")"
     fi
   done
+fi
+
+# 4. Online resolution, opt-in: only the configured endpoint, and a clear error offline.
+ONLINE="$OUT/online"
+rm -rf "$ONLINE" && mkdir -p "$ONLINE/proj" "$ONLINE/hub/api/models/acme"
+printf 'from transformers import AutoModel\nm = AutoModel.from_pretrained("acme/widget-7b")\n' >"$ONLINE/proj/app.py"
+printf '{"id":"acme/widget-7b","sha":"0123456789abcdef","gated":false,"cardData":{"license":"apache-2.0"}}' \
+  >"$ONLINE/hub/api/models/acme/widget-7b"
+if [ ${#NETNS[@]} -gt 0 ]; then
+  start=$(date +%s)
+  FINEPRINT_CACHE_DIR="$ONLINE/cache-netns" HF_ENDPOINT= "${NETNS[@]}" timeout 120 "$BIN" check --online "$ONLINE/proj" \
+    >"$OUT/online-netns.out" 2>&1
+  code=$?
+  took=$(( $(date +%s) - start ))
+  if [ "$code" -eq 0 ] && grep -q "warning: online: offline" "$OUT/online-netns.out" \
+     && grep -q "model reference(s)" "$OUT/online-netns.out" && [ "$took" -lt 60 ]; then
+    ok "check --online without network: one clear offline warning, the full report, ${took}s"
+  else
+    ko "check --online without network (exit $code, ${took}s)" "$(tail -5 "$OUT/online-netns.out")"
+  fi
+else
+  skip 1 "no network namespace: the offline check of --online did not run"
+fi
+if ! command -v strace >/dev/null 2>&1 || ! strace -f -qq -o /dev/null true 2>/dev/null; then
+  skip 1 "strace cannot run here: the endpoint check of --online did not run"
+elif ! command -v python3 >/dev/null 2>&1; then
+  skip 1 "python3 is missing: no local Hub to check --online against"
+else
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  ( cd "$ONLINE/hub" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 ) >"$OUT/online-hub.log" 2>&1 &
+  HUB=$!
+  for _ in $(seq 50); do grep -q "Serving" "$OUT/online-hub.log" 2>/dev/null && break; sleep 0.1; done
+  FINEPRINT_CACHE_DIR="$ONLINE/cache" HF_ENDPOINT="http://127.0.0.1:$PORT" \
+    strace -f -qq -e trace=connect -o "$OUT/online.strace" "$BIN" check --online --all "$ONLINE/proj" \
+    >"$OUT/online.out" 2>&1
+  kill "$HUB" 2>/dev/null
+  wait "$HUB" 2>/dev/null
+  inet=$(grep -E 'sa_family=AF_INET6?' "$OUT/online.strace" || true)
+  others=$(echo "$inet" | grep -v "sin_port=htons($PORT), sin_addr=inet_addr(\"127.0.0.1\")" | grep . || true)
+  if grep -q "Apache-2.0 (hub)" "$OUT/online.out" && [ -n "$inet" ] && [ -z "$others" ]; then
+    ok "check --online contacts only the configured endpoint (127.0.0.1:$PORT, $(echo "$inet" | grep -c .) connection(s))"
+  else
+    ko "check --online: answer or connections" "$(cat "$OUT/online.out"; echo "$others")"
+  fi
 fi
 
 [ "$skipped" -gt 0 ] && echo "($skipped check(s) skipped on this machine, see the skip lines)"

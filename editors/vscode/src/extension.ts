@@ -59,7 +59,7 @@ function workspaceFolder(): vscode.WorkspaceFolder | undefined {
 }
 
 /** The server's settings, from the `fineprint.*` settings. */
-function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: string; scan: { workspace: boolean; exclude: string[] } } {
+function serverSettings(): { inlayHints: boolean; logLevel: string; online: boolean; rules?: string; scan: { workspace: boolean; exclude: string[] } } {
   const c = vscode.workspace.getConfiguration('fineprint');
   let rules = (c.get<string>('rules') ?? '').trim();
   if (rules) {
@@ -76,7 +76,13 @@ function serverSettings(): { inlayHints: boolean; logLevel: string; rules?: stri
     workspace: c.get<boolean>('scan.workspace', true),
     exclude: (c.get<string[]>('scan.exclude') ?? []).filter((g) => typeof g === 'string' && g.trim() !== ''),
   };
-  return { inlayHints: c.get<boolean>('inlayHints', true), logLevel: c.get<string>('logLevel', 'info'), ...(rules ? { rules } : {}), scan };
+  return {
+    inlayHints: c.get<boolean>('inlayHints', true),
+    logLevel: c.get<string>('logLevel', 'info'),
+    online: c.get<boolean>('online', false),
+    ...(rules ? { rules } : {}),
+    scan,
+  };
 }
 
 async function start(ctx: vscode.ExtensionContext): Promise<void> {

@@ -41,6 +41,8 @@ pub enum EvidenceSource {
     Ollama,
     /// The `LICENSE` instruction of the Modelfile being checked.
     Modelfile,
+    /// The Hugging Face Hub's model API (online resolution, opt-in).
+    Hub,
 }
 
 impl EvidenceSource {
@@ -51,6 +53,7 @@ impl EvidenceSource {
             Self::Gguf => "the GGUF header",
             Self::Ollama => "the Ollama store",
             Self::Modelfile => "the Modelfile's LICENSE",
+            Self::Hub => "the Hugging Face Hub",
         }
     }
 }
@@ -86,6 +89,12 @@ pub struct Evidence {
     /// The evidence and the license fineprint applies disagree.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<Conflict>,
+    /// For the Hub: when the answer was fetched (`YYYY-MM-DD HH:MM UTC`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<String>,
+    /// For the Hub: the repository is gated (`auto` or `manual` approval).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gated: Option<String>,
 }
 
 /// A disagreement between a declared license and the one fineprint applies.
@@ -176,6 +185,8 @@ pub struct Store {
     cards: Cache<String, Result<Option<hf_cache::CachedCard>, String>>,
     ggufs: Cache<PathBuf, Result<gguf::GgufMeta, String>>,
     ollama: Cache<String, Option<ollama::OllamaModel>>,
+    /// Online resolution, when the user turned it on.
+    pub online: Option<Arc<crate::online::Online>>,
 }
 
 impl Store {
@@ -187,7 +198,14 @@ impl Store {
             cards: Mutex::default(),
             ggufs: Mutex::default(),
             ollama: Mutex::default(),
+            online: None,
         }
+    }
+
+    /// This store, with online resolution.
+    pub fn with_online(mut self, online: Option<Arc<crate::online::Online>>) -> Self {
+        self.online = online;
+        self
     }
 
     /// A store that reads nothing.

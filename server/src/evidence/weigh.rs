@@ -50,6 +50,7 @@ fn provenance(source: EvidenceSource) -> Provenance {
         EvidenceSource::HfCache => Provenance::HfCache,
         EvidenceSource::Gguf => Provenance::Gguf,
         EvidenceSource::Ollama | EvidenceSource::Modelfile => Provenance::Ollama,
+        EvidenceSource::Hub => Provenance::Hub,
     }
 }
 
@@ -65,6 +66,19 @@ fn resolve_base(kb: &KnowledgeBase, id: &str) -> Option<Resolution> {
 
 /// Weighs `raw` against the reference's current resolution and records the outcome.
 pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw: Raw) {
+    weigh_with(kb, r, source, raw, None);
+}
+
+/// [`weigh`], with the resolution of a base model the rules do not know but another
+/// source resolved (the Hub's answer for the base, in online resolution): used when
+/// no base model named in `raw` resolves through the rules.
+pub fn weigh_with(
+    kb: &KnowledgeBase,
+    r: &mut Reference,
+    source: EvidenceSource,
+    raw: Raw,
+    resolved_base: Option<(String, Resolution)>,
+) {
     let declared_license = raw
         .declared
         .as_deref()
@@ -78,7 +92,8 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
             // The model's own name in a GGUF header: a weaker sign, worded as such.
             let name = raw.own_name.as_deref()?;
             resolve_base(kb, name).map(|res| (name.to_string(), res, true))
-        });
+        })
+        .or_else(|| resolved_base.map(|(b, res)| (b, res, false)));
     let from = source.describe();
     let decl_txt = raw.declared.clone().unwrap_or_default();
     let mut conflict = None;
@@ -282,6 +297,8 @@ pub fn weigh(kb: &KnowledgeBase, r: &mut Reference, source: EvidenceSource, raw:
         problem: raw.problem,
         verdict,
         conflict,
+        fetched: None,
+        gated: None,
     }));
 }
 
@@ -493,6 +510,10 @@ pub fn attach(
     if kind == FileKind::Modelfile {
         weigh_modelfile(refs, text, kb);
     }
+    // What the disk left unknown, the Hub may know (only when online resolution is on).
+    if let Some(online) = &store.online {
+        crate::online::resolve::attach(refs, kb, online);
+    }
 }
 
 /// A Modelfile's own `LICENSE` against the model of its `FROM`.
@@ -535,6 +556,8 @@ fn weigh_modelfile(refs: &mut [Reference], text: &str, kb: &KnowledgeBase) {
             problem: None,
             verdict,
             conflict: Some(Conflict::MorePermissiveThanBase),
+            fetched: None,
+            gated: None,
         }));
     }
 }

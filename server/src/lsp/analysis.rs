@@ -58,6 +58,13 @@ impl Worker {
     }
 }
 
+impl Worker {
+    /// A sender into the queue (documents sent are published once the worker runs).
+    pub fn sender(&self) -> UnboundedSender<Uri> {
+        self.tx.clone()
+    }
+}
+
 impl Default for Worker {
     fn default() -> Self {
         Self::new()

@@ -17,6 +17,7 @@ mod analysis;
 mod convert;
 mod diagnostics;
 mod handlers;
+mod online;
 mod policy_edit;
 mod policy_file;
 mod short;

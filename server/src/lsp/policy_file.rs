@@ -115,6 +115,7 @@ impl Backend {
                 .flatten();
             self.push_diagnostics(uri, diag, version).await;
         }
+        self.apply_online().await;
         self.publish_all().await;
         self.rescan_workspace().await;
     }

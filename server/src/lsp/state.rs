@@ -67,6 +67,9 @@ pub struct Settings {
     /// Globs the workspace scan leaves out, on top of the policy's `exclude`
     /// (`scan.exclude`; relative to the workspace folder).
     pub scan_exclude: Vec<String>,
+    /// Ask the Hugging Face Hub about unknown Hub ids ([`crate::online`]), in the
+    /// background.
+    pub online: bool,
 }
 
 impl Default for Settings {
@@ -77,6 +80,7 @@ impl Default for Settings {
             rules: None,
             scan_workspace: true,
             scan_exclude: Vec::new(),
+            online: false,
         }
     }
 }
@@ -267,6 +271,35 @@ impl State {
         }
         open.version = version;
         true
+    }
+
+    /// Turns online resolution on or off as the settings and the policy say. Returns
+    /// the new [`crate::online::Online`] when it was just turned on.
+    pub fn set_online(&mut self) -> Option<Arc<crate::online::Online>> {
+        let on = self.settings.online || self.policy.online;
+        if on == self.evidence.online.is_some() {
+            return None;
+        }
+        let online = on.then(|| {
+            crate::online::Online::new(
+                crate::online::Settings::from_env(self.policy.online_max_age_days),
+                crate::online::Mode::Background,
+            )
+        });
+        tracing::info!(online = on, "online resolution");
+        self.evidence =
+            Arc::new(Store::new(Roots::from_env(), Some(EVIDENCE_TTL)).with_online(online.clone()));
+        online
+    }
+
+    /// Weighs again the references of every open document that have no evidence yet
+    /// (after online answers arrived); returns the documents' URIs.
+    pub fn reweigh_all(&mut self) -> Vec<Uri> {
+        let uris: Vec<Uri> = self.docs.keys().cloned().collect();
+        for uri in &uris {
+            self.attach_evidence(uri);
+        }
+        uris
     }
 
     /// Where a document sits on disk, for the evidence readers.

@@ -22,6 +22,9 @@ pub async fn run(b: &Backend, params: DidChangeConfigurationParams) {
     if old.rules != new.rules {
         b.reload_rules(new.rules.clone()).await;
     }
+    if old.online != new.online {
+        b.apply_online().await;
+    }
     if old.inlay_hints != new.inlay_hints && b.with_state(|s| s.caps.inlay_refresh).unwrap_or(false)
     {
         let _ = b.client.inlay_hint_refresh().await;

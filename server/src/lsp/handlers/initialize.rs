@@ -188,6 +188,7 @@ pub fn parse_settings(v: &serde_json::Value, unknown: &mut Vec<String>) -> Setti
                     .filter(|x| !x.is_empty())
                     .map(std::path::PathBuf::from)
             }
+            "online" => s.online = val.as_bool().unwrap_or(false),
             "scan" => match val.as_object() {
                 Some(scan) => {
                     for (k, v) in scan {

@@ -38,6 +38,7 @@ pub async fn run(b: &Backend, _: InitializedParams) {
         tracing::info!(policy = %path.display(), "policy file");
         b.apply_policy(path, None).await;
     } else {
+        b.apply_online().await;
         b.rescan_workspace().await;
     }
 }
