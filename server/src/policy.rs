@@ -125,6 +125,8 @@ struct RawPolicy {
     paths: Vec<RawPathRule>,
     #[serde(default)]
     path_defaults: Option<Spanned<bool>>,
+    #[serde(default)]
+    knowledge_pack_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,6 +243,8 @@ pub struct Policy {
     pub key_lines: HashMap<String, usize>,
     /// Excluded files and per-path severity caps ([`crate::scope`]).
     pub scope: Scope,
+    /// `knowledge_pack_url`: where `fineprint update` fetches knowledge packs.
+    pub knowledge_pack_url: Option<String>,
 }
 
 impl Default for Policy {
@@ -261,6 +265,7 @@ impl Default for Policy {
             file: None,
             key_lines: HashMap::new(),
             scope: Scope::default(),
+            knowledge_pack_url: None,
         }
     }
 }
@@ -491,6 +496,20 @@ impl Policy {
             }
         }
         p.scope = scope(&at, &raw, path)?;
+        if let Some(u) = &raw.knowledge_pack_url {
+            let url = u.get_ref().trim();
+            let lower = url.to_ascii_lowercase();
+            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                return Err(at.err(
+                    u.span(),
+                    "knowledge_pack_url",
+                    format!("{url:?} is not an http:// or https:// URL"),
+                ));
+            }
+            p.key_lines
+                .insert("knowledge_pack_url".into(), at.line(u.span()));
+            p.knowledge_pack_url = Some(url.to_string());
+        }
         Ok(p)
     }
 
@@ -1036,6 +1055,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     (
         "rules",
         "An extra rules folder (same layout as `rules/`), relative to this file.",
+    ),
+    (
+        "knowledge_pack_url",
+        "Where `fineprint update` downloads knowledge packs (default: the project's latest release); docs/knowledge-packs.md.",
     ),
     (
         "severity",
