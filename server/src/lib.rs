@@ -29,6 +29,7 @@ pub mod findings;
 pub mod init;
 pub mod kb;
 pub mod lsp;
+pub mod net;
 pub mod policy;
 pub mod regions;
 pub mod regular_file;

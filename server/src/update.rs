@@ -426,80 +426,39 @@ fn store(cache: &Path, record: &Installed, archive: &[u8]) -> Result<(), String>
     Ok(())
 }
 
-/// One HTTP(S) GET of at most `cap` bytes, following up to five redirects (a release
-/// download on GitHub redirects to its storage host) but never from `https` to `http`.
-///
-/// This is the pack's only network access. It is written against `ureq` in the shape
-/// of the project's HTTP module (`net.rs`, issue 17 part 1), into which it folds.
+/// One GET of the pack, its sum or its signature through the project's HTTP client
+/// ([`crate::net`]): at most `cap` bytes; `timeout` to connect and for the answer;
+/// redirects followed (at most 5; a release download on GitHub redirects to its
+/// storage host) but never from https to http; one retry on 429 and 5xx.
 pub fn fetch(url: &str, cap: u64, timeout: Duration) -> Result<Vec<u8>, String> {
-    use ureq::ResponseExt as _;
-    let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-        return Err(format!("{url}: not an http:// or https:// URL"));
-    }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
-        .max_redirects(5)
-        .http_status_as_error(false)
-        .user_agent(concat!("fineprint/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .call()
-        .map_err(|e| describe(url, &e, timeout))?;
-    let status = response.status().as_u16();
-    let last = response.get_uri().to_string();
-    if lower.starts_with("https://") && last.to_ascii_lowercase().starts_with("http://") {
-        return Err(format!(
-            "{url}: redirected to {last}, from https to plain http (refused)"
-        ));
-    }
-    if (300..400).contains(&status) {
-        return Err(format!("{url}: more than 5 redirects (HTTP {status})"));
-    }
-    if status != 200 {
-        let what = match status {
-            404 => " (not found)",
-            429 => " (too many requests: try again later)",
-            _ => "",
-        };
-        return Err(format!("{url}: HTTP {status}{what}"));
-    }
-    response
-        .body_mut()
-        .with_config()
-        .limit(cap)
-        .read_to_vec()
-        .map_err(|e| describe(url, &e, timeout))
-}
-
-fn describe(url: &str, e: &ureq::Error, timeout: Duration) -> String {
-    match e {
-        ureq::Error::Timeout(_) => format!(
-            "{url}: no complete answer within {} s (a slow or stalled server)",
-            timeout.as_secs_f64()
-        ),
-        ureq::Error::TooManyRedirects => format!("{url}: more than 5 redirects"),
-        ureq::Error::BodyExceedsLimit(limit) => {
-            format!("{url}: larger than the {limit}-byte limit")
-        }
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            format!("{url}: the download was cut short ({io})")
-        }
-        ureq::Error::Io(io)
-            if matches!(
-                io.kind(),
-                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset
-            ) =>
+    let options = crate::net::Options {
+        connect_timeout: timeout.min(Duration::from_secs(10)),
+        read_timeout: timeout,
+        max_bytes: cap,
+        retries: 1,
+        backoff: Duration::from_millis(500),
+        max_retry_after: Duration::from_secs(5),
+        max_redirects: 5,
+        token: None,
+        accept: "application/octet-stream, */*",
+        redirect_to_other_origins: true,
+    };
+    let client = crate::net::Client::new(url, options).map_err(|e| e.to_string())?;
+    match client.get(url) {
+        Ok(r) => Ok(r.body),
+        Err(crate::net::NetError::Status {
+            url, status: 404, ..
+        }) => Err(format!("HTTP 404 (not found) from `{url}`")),
+        Err(crate::net::NetError::Other { url, detail })
+            if ["disconnected", "unexpected end", "UnexpectedEof"]
+                .iter()
+                .any(|w| detail.contains(w)) =>
         {
-            format!("{url}: cannot connect ({io}); is the server up, or are you offline?")
+            Err(format!(
+                "the download of `{url}` was cut short: the server closed the connection before the whole body ({detail})"
+            ))
         }
-        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
-            format!("{url}: cannot connect ({e}); are you offline?")
-        }
-        _ => format!("{url}: {e}"),
+        Err(e) => Err(e.to_string()),
     }
 }
 
