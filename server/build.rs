@@ -41,6 +41,37 @@ fn to_json(value: &toml::Value) -> Option<serde_json::Value> {
     })
 }
 
+/// The newest `YYYY-MM-DD` among the `checked` dates of `source` tables (licenses,
+/// families, variants) in a parsed rules file.
+fn newest_checked(value: &toml::Value, newest: &mut String) {
+    match value {
+        toml::Value::Table(table) => {
+            if let Some(toml::Value::String(d)) = table
+                .get("source")
+                .and_then(|s| s.as_table())
+                .and_then(|s| s.get("checked"))
+                && looks_like_date(d)
+                && *d > *newest
+            {
+                *newest = d.clone();
+            }
+            table.values().for_each(|v| newest_checked(v, newest));
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| newest_checked(v, newest)),
+        _ => {}
+    }
+}
+
+fn looks_like_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
 /// The JSON snapshot of a TOML text, when it parses and converts.
 fn snapshot(text: &str) -> Option<String> {
     let value: toml::Value = toml::from_str(text).ok()?;
@@ -64,12 +95,30 @@ fn main() {
     let mut snap_code = String::from(
         "/// The JSON snapshot of each embedded TOML text, in the order of `EMBEDDED`.\npub static SNAPSHOTS: &[Option<&str>] = &[\n",
     );
+    // The knowledge's date, for comparing a knowledge pack's without loading the base
+    // (a unit test checks it against `KnowledgeBase::date`).
+    let mut date = String::new();
     for (i, file) in files.iter().enumerate() {
         println!("cargo:rerun-if-changed={}", file.display());
         let rel = file.strip_prefix(&rules).expect("collected under rules/");
         let rel = rel.to_string_lossy().replace('\\', "/");
         let abs = file.canonicalize().expect("rules file exists");
         let text = std::fs::read_to_string(&abs).expect("rules file is UTF-8 text");
+        if rel.starts_with("licenses/") || rel.starts_with("models/") {
+            if let Ok(value) = toml::from_str::<toml::Value>(&text) {
+                newest_checked(&value, &mut date);
+            }
+        } else if rel.starts_with("generated/") {
+            for d in text
+                .lines()
+                .filter_map(|l| l.strip_prefix("# imported:"))
+                .map(str::trim)
+            {
+                if looks_like_date(d) && d > date.as_str() {
+                    date = d.to_string();
+                }
+            }
+        }
         let json = if rel.ends_with(".toml") {
             snapshot(&text)
         } else {
@@ -94,6 +143,11 @@ fn main() {
     code.push_str("];\n");
     snap_code.push_str("];\n");
     code.push_str(&snap_code);
+    writeln!(
+        code,
+        "/// The knowledge's date (`KnowledgeBase::date` of the embedded base).\npub static DATE: &str = {date:?};"
+    )
+    .expect("write to String");
     let out = out_dir.join("rules_embedded.rs");
     std::fs::write(out, code).expect("write generated file");
 }

@@ -15,7 +15,8 @@
 //! 4. [`check`] walks a tree; [`render`] is the one place each output format is made;
 //!    [`card`] renders a license card and [`explain`] what `fineprint explain` adds to
 //!    it; [`rules_check`] holds the knowledge base's quality gates, which run the engine
-//!    over every example a rule gives.
+//!    over every example a rule gives; [`update`] chooses the knowledge in force (the
+//!    embedded base or an installed knowledge pack) and installs packs.
 
 pub mod baseline;
 pub mod candidate;
@@ -42,3 +43,4 @@ pub mod rules_check;
 pub mod scope;
 pub mod text;
 pub mod tracked;
+pub mod update;

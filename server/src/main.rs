@@ -1,5 +1,5 @@
 //! The `fineprint` command line: `check`, `baseline`, `init`, `explain`, `rules check`,
-//! `lsp`, `completions`.
+//! `rules pack`, `update`, `sync`, `lsp`, `completions`.
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -186,6 +186,24 @@ enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Download, verify and install the latest knowledge pack (docs/knowledge-packs.md).
+    /// The only command besides online features that uses the network.
+    Update {
+        /// The pack's URL (default: FINEPRINT_PACK_URL, else the policy's
+        /// knowledge_pack_url, else the project's latest release).
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// Also accept packs signed with this minisign public key (base64, or a .pub
+        /// file): for a mirror or an organisation that signs its own packs.
+        #[arg(long, value_name = "KEY")]
+        trust_key: Vec<String>,
+        /// Seconds allowed for each download.
+        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+        timeout: u64,
+        /// Policy file to read knowledge_pack_url from.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -198,14 +216,26 @@ enum RulesAction {
     },
     /// Print the catalogue of licenses and families (docs/models.md) as Markdown.
     Docs,
+    /// Build a knowledge pack (archive and .sha256) from a complete rules folder, or from
+    /// the knowledge built into this binary; the release signs it with minisign.
+    Pack {
+        /// A complete rules folder (same layout as rules/); default: the built-in knowledge.
+        dir: Option<PathBuf>,
+        /// Folder to write fineprint-knowledge.tar.gz and its .sha256 into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
+/// The knowledge in force (the built-in base, or a newer knowledge pack installed by
+/// `fineprint update`), plus a rules folder; a pack that cannot be used is said on
+/// stderr.
 fn load_kb(extra: Option<&PathBuf>) -> Result<KnowledgeBase, String> {
-    match extra {
-        Some(d) => KnowledgeBase::with_extra_dir(d),
-        None => KnowledgeBase::builtin(),
+    let f = fineprint::update::in_force(extra.map(PathBuf::as_path)).map_err(|e| e.to_string())?;
+    if let Some(note) = f.note {
+        eprintln!("{note}");
     }
-    .map_err(|e| e.to_string())
+    Ok(f.kb)
 }
 
 /// The folder a check starts from (where the policy is looked for): `first` when it
@@ -384,10 +414,11 @@ macro_rules! out {
     ($($arg:tt)*) => { write_stdout(format_args!($($arg)*)) };
 }
 
-/// `fineprint 0.1.0`, then the knowledge built in: its date and counts.
+/// `fineprint 0.1.0`, then the knowledge in force: its date and counts, and where it
+/// comes from (built in, or a knowledge pack with its source).
 fn version_text() -> String {
     let head = format!("fineprint {}", env!("CARGO_PKG_VERSION"));
-    match KnowledgeBase::builtin() {
+    match load_kb(None) {
         Ok(kb) => {
             let packages: Vec<&str> = kb
                 .generated
@@ -401,14 +432,25 @@ fn version_text() -> String {
                 format!(" ({})", packages.join(", "))
             };
             format!(
-                "{head}\nknowledge of {}: {} licenses, {} model families, {} generated ids{from}",
+                "{head}\nknowledge of {}: {} licenses, {} model families, {} generated ids{from}\nknowledge in force: {}",
                 kb.date(),
                 kb.licenses.len(),
                 kb.families.len(),
                 kb.generated.entries.len(),
+                kb.origin.describe(),
             )
         }
-        Err(e) => format!("{head}\nthe built-in knowledge base does not load: {e}"),
+        Err(e) => format!("{head}\nthe knowledge base does not load: {e}"),
+    }
+}
+
+/// The last line of an `explain` card: which knowledge answered.
+fn knowledge_line(kb: &KnowledgeBase) -> String {
+    match kb.origin {
+        fineprint::kb::Origin::Embedded => {
+            format!("Knowledge in force: built in (knowledge of {}).", kb.date())
+        }
+        fineprint::kb::Origin::Pack(_) => format!("Knowledge in force: {}.", kb.origin.describe()),
     }
 }
 
@@ -863,10 +905,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "{}",
                     show(fineprint::card::reference_card(&r, &kb, &d)).trim_end()
                 );
+                outln!("\n{}", knowledge_line(&kb));
                 return Ok(ExitCode::SUCCESS);
             }
             if let Some(l) = kb.license(&subject) {
                 outln!("{}", show(fineprint::card::license_card(l)).trim_end());
+                outln!("\n{}", knowledge_line(&kb));
                 return Ok(ExitCode::SUCCESS);
             }
             if let Some(code) = fineprint::codes::Code::parse(subject.trim()) {
@@ -1008,11 +1052,153 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })
         }
         Command::Rules {
+            action: RulesAction::Pack { dir, out },
+        } => rules_pack(dir.as_deref(), &out),
+        Command::Update {
+            from,
+            trust_key,
+            timeout,
+            config,
+        } => run_update(from, &trust_key, timeout, config.as_ref()),
+        Command::Rules {
             action: RulesAction::Docs,
         } => {
             let kb = load_kb(None)?;
             out!("{}", fineprint::kb::catalog::models_markdown(&kb));
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `fineprint rules pack`: validates the knowledge (as `rules check` does) and writes
+/// the pack and its checksum.
+fn rules_pack(dir: Option<&std::path::Path>, out: &std::path::Path) -> Result<ExitCode, String> {
+    use fineprint::kb::pack;
+    let files: Vec<(String, String)> = match dir {
+        Some(d) => pack::read_rules_dir(d).map_err(|e| e.to_string())?,
+        None => fineprint::kb::embedded_files()
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+            .collect(),
+    };
+    let kb = KnowledgeBase::from_files(files.iter().map(|(p, t)| (p.clone(), t.as_str())))
+        .map_err(|e| e.to_string())?;
+    let problems = fineprint::rules_check::validate(&kb);
+    if !problems.is_empty() {
+        let mut msg = format!(
+            "error: the knowledge has {} problem(s) (`fineprint rules check`); no pack written:",
+            problems.len()
+        );
+        for p in problems.iter().take(20) {
+            msg.push_str(&format!("\n  {}: {}", p.file, p.message));
+        }
+        return Err(msg);
+    }
+    let (archive, manifest) = pack::build(&files, &kb.date(), env!("CARGO_PKG_VERSION"))
+        .map_err(|e| format!("error: cannot build the pack: {e}"))?;
+    std::fs::create_dir_all(out).map_err(|e| format!("error: {}: {e}", out.display()))?;
+    let path = out.join(pack::ARCHIVE_NAME);
+    std::fs::write(&path, &archive).map_err(|e| format!("error: {}: {e}", path.display()))?;
+    let sum_path = out.join(format!("{}.sha256", pack::ARCHIVE_NAME));
+    std::fs::write(
+        &sum_path,
+        format!("{}  {}\n", pack::sha256_hex(&archive), pack::ARCHIVE_NAME),
+    )
+    .map_err(|e| format!("error: {}: {e}", sum_path.display()))?;
+    outln!(
+        "wrote {} ({} files, knowledge of {}, for fineprint {} up to {}) and {}",
+        path.display(),
+        manifest.files.len(),
+        manifest.knowledge_date,
+        manifest.fineprint_min,
+        manifest.fineprint_below,
+        sum_path.display()
+    );
+    outln!("sign it: minisign -S -s KEY -m {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fineprint update`: the pack URL from `--from`, `FINEPRINT_PACK_URL`, the policy or
+/// the default; the release key plus `--trust-key`s.
+fn run_update(
+    from: Option<String>,
+    trust_key: &[String],
+    timeout: u64,
+    config: Option<&PathBuf>,
+) -> Result<ExitCode, String> {
+    use fineprint::kb::pack::TrustedKey;
+    let url = match from.filter(|u| !u.is_empty()) {
+        Some(u) => u,
+        None => match std::env::var("FINEPRINT_PACK_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(u) => u,
+            None => {
+                let kb = KnowledgeBase::builtin().map_err(|e| e.to_string())?;
+                let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                let policy = match config {
+                    Some(c) => Some(
+                        Policy::from_file(c, &kb)
+                            .map_err(|e| format!("error: invalid policy: {e}"))?,
+                    ),
+                    None => Policy::discover(&here, &kb)
+                        .map_err(|e| format!("error: invalid policy: {e}"))?,
+                };
+                policy
+                    .and_then(|p| p.knowledge_pack_url)
+                    .unwrap_or_else(fineprint::update::default_pack_url)
+            }
+        },
+    };
+    let mut keys = vec![TrustedKey::release()];
+    for k in trust_key {
+        let path = std::path::Path::new(k);
+        let key = if path.is_file() {
+            std::fs::read_to_string(path).map_err(|e| format!("error: --trust-key {k}: {e}"))?
+        } else {
+            k.clone()
+        };
+        keys.push(TrustedKey {
+            key,
+            label: format!("the key given with --trust-key ({k})"),
+        });
+    }
+    let Some(cache) = fineprint::update::cache_root() else {
+        return Err(
+            "error: no cache folder: set FINEPRINT_CACHE_DIR or XDG_CACHE_HOME to an absolute path"
+                .into(),
+        );
+    };
+    let options = fineprint::update::Options {
+        url: url.clone(),
+        keys,
+        timeout: Duration::from_secs(timeout.max(1)),
+        cache,
+    };
+    eprintln!("fetching {url} (and its .sha256 and .minisig)");
+    match fineprint::update::update(&options) {
+        Ok(fineprint::update::Outcome::Installed {
+            date,
+            signer,
+            licenses,
+            families,
+        }) => {
+            outln!(
+                "installed the knowledge pack of {date} from {url}: {licenses} licenses, {families} model families, signed by {signer}. It is in force from now on (`fineprint --version`)."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(fineprint::update::Outcome::NotNewer {
+            date,
+            current,
+            what,
+        }) => {
+            outln!(
+                "the knowledge pack at {url} (knowledge of {date}) verifies, but is not newer than {what} (knowledge of {current}): nothing changed."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(format!("error: {e}\nthe knowledge in force is unchanged.")),
     }
 }

@@ -8,7 +8,10 @@
 //! - A [`Client`] is made for one origin (scheme, host and port), the configured
 //!   endpoint, and contacts no other: a URL or a redirect to another origin is an
 //!   error ([`NetError::OtherOrigin`]), never followed. The bearer token, when one is
-//!   given, is therefore only ever sent to that origin.
+//!   given, is therefore only ever sent to that origin. The one exception is a client
+//!   made with [`Options::redirect_to_other_origins`] (the knowledge pack, whose
+//!   signature proves where it comes from): without a token, its redirects may lead
+//!   to another origin, but never from https to http.
 //! - Every call is bounded: a connect timeout, a timeout for the answer and its body,
 //!   a cap on the body's size, a bounded number of redirects, and a bounded number of
 //!   retries (only on 429 and 5xx, with exponential backoff, honouring a `Retry-After`
@@ -39,6 +42,12 @@ pub struct Options {
     pub max_redirects: u32,
     /// Sent as `Authorization: Bearer …` (to the client's origin only).
     pub token: Option<String>,
+    /// The `Accept` header sent.
+    pub accept: &'static str,
+    /// Whether a redirect may lead to another origin: only for a download whose
+    /// authenticity a signature proves (a release asset on GitHub redirects to its
+    /// storage host), and never with a token or from https to http.
+    pub redirect_to_other_origins: bool,
 }
 
 impl Default for Options {
@@ -52,6 +61,8 @@ impl Default for Options {
             max_retry_after: Duration::from_secs(30),
             max_redirects: 5,
             token: None,
+            accept: "application/json",
+            redirect_to_other_origins: false,
         }
     }
 }
@@ -236,7 +247,11 @@ impl Client {
         let mut attempt = 0;
         loop {
             let got = origin_of(&url)?;
-            if got != self.origin {
+            let elsewhere_allowed = redirects > 0
+                && self.options.redirect_to_other_origins
+                && self.options.token.is_none()
+                && !(self.origin.starts_with("https://") && got.starts_with("http://"));
+            if got != self.origin && !elsewhere_allowed {
                 return Err(NetError::OtherOrigin {
                     url,
                     allowed: self.origin.clone(),
@@ -282,7 +297,7 @@ impl Client {
     }
 
     fn once(&self, url: &str) -> Result<Step, NetError> {
-        let mut req = self.agent.get(url).header("Accept", "application/json");
+        let mut req = self.agent.get(url).header("Accept", self.options.accept);
         if let Some(t) = &self.options.token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }

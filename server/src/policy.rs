@@ -129,6 +129,8 @@ struct RawPolicy {
     online: Option<Spanned<bool>>,
     #[serde(default)]
     online_max_age_days: Option<Spanned<u64>>,
+    #[serde(default)]
+    knowledge_pack_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +261,8 @@ pub struct Policy {
     pub online: bool,
     /// `online_max_age_days`: cached Hub answers older than this are fetched again.
     pub online_max_age_days: Option<u64>,
+    /// `knowledge_pack_url`: where `fineprint update` fetches knowledge packs.
+    pub knowledge_pack_url: Option<String>,
 }
 
 impl Default for Policy {
@@ -281,6 +285,7 @@ impl Default for Policy {
             scope: Scope::default(),
             online: false,
             online_max_age_days: None,
+            knowledge_pack_url: None,
         }
     }
 }
@@ -519,6 +524,20 @@ impl Policy {
             p.online_max_age_days = Some(*d.get_ref());
             p.key_lines
                 .insert("online_max_age_days".into(), at.line(d.span()));
+        }
+        if let Some(u) = &raw.knowledge_pack_url {
+            let url = u.get_ref().trim();
+            let lower = url.to_ascii_lowercase();
+            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                return Err(at.err(
+                    u.span(),
+                    "knowledge_pack_url",
+                    format!("{url:?} is not an http:// or https:// URL"),
+                ));
+            }
+            p.key_lines
+                .insert("knowledge_pack_url".into(), at.line(u.span()));
+            p.knowledge_pack_url = Some(url.to_string());
         }
         Ok(p)
     }
@@ -1065,6 +1084,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     (
         "rules",
         "An extra rules folder (same layout as `rules/`), relative to this file.",
+    ),
+    (
+        "knowledge_pack_url",
+        "Where `fineprint update` downloads knowledge packs (default: the project's latest release); docs/knowledge-packs.md.",
     ),
     (
         "severity",

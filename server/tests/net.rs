@@ -22,6 +22,7 @@ fn quick() -> Options {
         max_retry_after: Duration::from_secs(2),
         max_redirects: 3,
         token: None,
+        ..Options::default()
     }
 }
 
@@ -150,6 +151,48 @@ fn redirects_stay_in_the_origin() {
     // A URL on another origin is refused before any connection.
     assert_eq!(outcome(client.get(&format!("{other}/x"))), "other origin");
     assert!(elsewhere.paths().is_empty());
+}
+
+/// A client made with `redirect_to_other_origins` (the knowledge pack) follows a
+/// redirect to another origin, but not with a token, and never to a URL on another
+/// origin given directly.
+#[test]
+fn redirects_to_other_origins_only_when_asked_and_without_a_token() {
+    let elsewhere = Server::start(|_| Reply::new(200, "elsewhere"));
+    let away = format!("{}/x", elsewhere.url());
+    let server = Server::start(move |_| Reply::new(302, "").with("Location", &away));
+    let url = format!("{}/pack", server.url());
+    for (other_origins, token, want, contacted) in [
+        (true, None, "ok elsewhere", 1),
+        (true, Some("secret"), "other origin", 0),
+        (false, None, "other origin", 0),
+    ] {
+        let before = elsewhere.paths().len();
+        let options = Options {
+            redirect_to_other_origins: other_origins,
+            token: token.map(str::to_string),
+            ..quick()
+        };
+        let client = Client::new(&server.url(), options).expect("client");
+        assert_eq!(outcome(client.get(&url)), want, "{other_origins} {token:?}");
+        assert_eq!(
+            elsewhere.paths().len() - before,
+            contacted,
+            "{other_origins} {token:?}"
+        );
+    }
+    let client = Client::new(
+        &server.url(),
+        Options {
+            redirect_to_other_origins: true,
+            ..quick()
+        },
+    )
+    .expect("client");
+    assert_eq!(
+        outcome(client.get(&format!("{}/y", elsewhere.url()))),
+        "other origin"
+    );
 }
 
 #[test]

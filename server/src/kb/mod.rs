@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod generated;
 pub mod libraries;
+pub mod pack;
 mod patterns;
 pub mod schema;
 
@@ -249,9 +250,53 @@ impl Openness {
     }
 }
 
+/// Where the knowledge in force comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The rules built into the binary.
+    #[default]
+    Embedded,
+    /// A knowledge pack installed by `fineprint update`.
+    Pack(PackOrigin),
+}
+
+/// A knowledge pack in force: what `--version` and `explain` say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackOrigin {
+    /// The knowledge's date (`YYYY-MM-DD`).
+    pub date: String,
+    /// The URL it was downloaded from.
+    pub source: String,
+    /// When it was installed (`YYYY-MM-DD`).
+    pub installed: String,
+    /// The key that verified its signature (`the release key`, ...).
+    pub signer: String,
+}
+
+impl Origin {
+    /// One line for people: `built in` or `knowledge pack of DATE from URL (...)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Embedded => "built in".into(),
+            Self::Pack(p) => format!(
+                "knowledge pack of {} from {} (installed {}, signed by {})",
+                p.date, p.source, p.installed, p.signer
+            ),
+        }
+    }
+}
+
+/// The date of the embedded knowledge, computed at build time (the same as
+/// `KnowledgeBase::builtin()?.date()`, without loading the base).
+pub fn embedded_date() -> &'static str {
+    embedded::DATE
+}
+
 /// The loaded knowledge base.
 #[derive(Debug)]
 pub struct KnowledgeBase {
+    /// Where this knowledge comes from (the binary, or a knowledge pack).
+    pub origin: Origin,
     /// All licenses.
     pub licenses: Vec<License>,
     /// All model families.
@@ -316,9 +361,37 @@ impl KnowledgeBase {
     /// The built-in base plus the `*.toml` files of `dir` (same layout as `rules/`):
     /// a license or family with an id that exists already replaces it.
     pub fn with_extra_dir(dir: &Path) -> Result<Self, LoadError> {
-        let mut files: Vec<RuleFile<std::borrow::Cow<'static, str>>> = embedded_sources()
+        let files: Vec<RuleFile<std::borrow::Cow<'static, str>>> = embedded_sources()
             .map(|(p, t, j)| (p, std::borrow::Cow::Borrowed(t), j))
             .collect();
+        Self::load_with_extra(files, dir)
+    }
+
+    /// The base of a knowledge pack (instead of the embedded files), plus the files of
+    /// `extra` as [`KnowledgeBase::with_extra_dir`] adds them. The base's
+    /// [`KnowledgeBase::origin`] is `origin`.
+    pub fn from_pack(
+        pack: &pack::Pack,
+        extra: Option<&Path>,
+        origin: Origin,
+    ) -> Result<Self, LoadError> {
+        let files: Vec<RuleFile<std::borrow::Cow<'_, str>>> = pack
+            .files
+            .iter()
+            .map(|(p, t)| (p.clone(), std::borrow::Cow::Borrowed(t.as_str()), None))
+            .collect();
+        let mut kb = match extra {
+            Some(dir) => Self::load_with_extra(files, dir)?,
+            None => Self::load(files)?,
+        };
+        kb.origin = origin;
+        Ok(kb)
+    }
+
+    fn load_with_extra(
+        mut files: Vec<RuleFile<std::borrow::Cow<'_, str>>>,
+        dir: &Path,
+    ) -> Result<Self, LoadError> {
         let mut problems = Vec::new();
         let mut extra = Vec::new();
         collect_toml(dir, dir, &mut extra, &mut problems);
@@ -525,6 +598,7 @@ impl KnowledgeBase {
             return Err(LoadError(problems));
         }
         Ok(Self {
+            origin: Origin::Embedded,
             licenses,
             families,
             vocab,
@@ -843,6 +917,13 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 100, "only {checked} snapshots checked");
+    }
+
+    #[test]
+    fn the_build_time_date_is_the_date_of_the_embedded_base() {
+        let kb = KnowledgeBase::builtin_for_tests();
+        assert_eq!(embedded_date(), kb.date());
+        assert_eq!(kb.origin, Origin::Embedded);
     }
 
     #[test]

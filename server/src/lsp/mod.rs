@@ -356,7 +356,7 @@ pub async fn serve_stdio(log_level: Option<String>) -> std::result::Result<bool,
                 .with_ansi(false),
         )
         .try_init();
-    let kb = Arc::new(KnowledgeBase::builtin().map_err(|e| e.to_string())?);
+    let kb = Arc::new(load_kb(None)?);
     let (service, socket) = build(kb, Some(handle));
     let pipes = transport::filtered(tokio::io::stdin(), tokio::io::stdout());
     let serve = Server::new(pipes.input, pipes.output, socket).serve(service);
@@ -384,11 +384,12 @@ pub fn service()
     Ok(build(kb, None))
 }
 
-/// Loads a rules folder on top of the built-in base.
+/// Loads the knowledge in force (the built-in base, or a newer installed knowledge
+/// pack) with a rules folder on top; a pack that cannot be used is logged.
 fn load_kb(rules: Option<&PathBuf>) -> std::result::Result<KnowledgeBase, String> {
-    match rules {
-        Some(d) => KnowledgeBase::with_extra_dir(d),
-        None => KnowledgeBase::builtin(),
+    let f = crate::update::in_force(rules.map(PathBuf::as_path)).map_err(|e| e.to_string())?;
+    if let Some(note) = f.note {
+        tracing::warn!("{note}");
     }
-    .map_err(|e| e.to_string())
+    Ok(f.kb)
 }
