@@ -11,6 +11,8 @@
 //! machine, which preempts the larger run more often, does not skew the ratio), else
 //! wall time.
 
+mod clock;
+use clock::thread_clock;
 use std::time::Duration;
 
 use fineprint::check::analyse;
@@ -89,16 +91,6 @@ fn shapes() -> Vec<(&'static str, Builder)> {
             )
         }),
     ]
-}
-
-/// The CPU time this thread has used so far, or wall time since the first call where
-/// the platform gives no thread clock.
-fn thread_clock() -> Duration {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    cpu_time::ThreadTime::try_now().map_or_else(
-        |_| START.get_or_init(std::time::Instant::now).elapsed(),
-        |t| t.as_duration(),
-    )
 }
 
 /// The best of three analyses of `text`.
