@@ -24,14 +24,14 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
         for change in params.content_changes {
             match change.range {
                 Some(r) => {
-                    let span = convert::span(&open.doc.text, &open.doc.index, r, enc);
+                    let span = convert::span_in(&open.doc, r, enc);
                     open.doc.apply(span, &change.text);
                 }
                 None => open.doc.replace_all(change.text),
             }
         }
         open.version = version;
-        Some(is_policy_file(&uri).then(|| open.doc.text.to_string()))
+        Some(is_policy_file(&uri).then(|| open.doc.current_text()))
     });
     let Some(Some(policy_text)) = applied else {
         return;
