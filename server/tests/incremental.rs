@@ -275,8 +275,19 @@ fn edits_with_far_effects() {
     let long_args = "x,\n".repeat(300);
     // More lines than a Markdown parent context, more bytes than a backward context.
     let lines = "some text\n".repeat(500);
+    // A YAML list longer than the window an edit re-scans (so the parent key lies
+    // before it, in the context read from the rope) and shorter than the 300 lines a
+    // parent is looked for.
+    let children = "  - an-item-of-the-list-that-is-not-a-model\n".repeat(250);
     // (kind, text before, the text edited out, its replacement)
     let cases: Vec<(FileKind, String, &str, &str)> = vec![
+        // A model under a parent key 11 KB above it.
+        (
+            FileKind::Yaml,
+            format!("base_model:\n{children}  - END\n"),
+            "END",
+            "acme-ai/bot-7b",
+        ),
         // A library call's default model depends on a keyword far into its arguments.
         (
             FileKind::Python,
