@@ -210,8 +210,11 @@ proptest! {
         let mut doc = Document::new(format!("{prefix}{tail}"), Some(kind), kb);
         let last = edits.len() - 1;
         for (i, ((at, len, ins), analyse_now)) in edits.into_iter().enumerate() {
-            let room = doc.rope().len_bytes() - prefix.len() + 1;
-            let start = prefix.len() - 2_000 + at % (room + 2_000);
+            // From 2,000 bytes before the end of the prefix to the end of the text
+            // (deletions may have shortened it).
+            let len_now = doc.rope().len_bytes();
+            let base = (prefix.len() - 2_000).min(len_now);
+            let start = base + at % (len_now - base + 1);
             let end = (start + len).min(doc.rope().len_bytes());
             doc.apply(start..end, &ins);
             if analyse_now || i == last {
