@@ -4,7 +4,8 @@
 #
 #  1. scan throughput: `fineprint check` against `rg --hidden --count-matches
 #     '[\w.-]+/[\w.-]+'` on the same large generated tree, both on all cores, run
-#     alternately (ROUNDS rounds each); medians and their ratio (target <= 1.5);
+#     alternately (ROUNDS rounds each); medians and their ratio (target <= 1.5); then
+#     the same on real repositories (BENCH_CORPUS; target <= 1.3);
 #  2. MB/s per core by file kind (`fineprint check` on every file of one kind given as
 #     arguments: files given by name are checked one after the other, on one core);
 #  3. peak resident memory of `fineprint check` over the tree (target < 200 MB), and
@@ -19,6 +20,8 @@
 #   BENCH_DENSITY=1 BENCH_TREE=target/bench-tree-dense bash scripts/bench.sh
 #                                           (four times the references, another tree)
 #   BENCH_BASELINE=/path/to/old/fineprint   (also time an older build, same rounds)
+#   BENCH_CORPUS=/work/corpus               (real repositories, default /work/corpus:
+#                                            the same comparison there, target <= 1.3)
 #
 # The tree is generated deterministically under target/bench-tree from the project's
 # own fixtures (tests/corpus, tests/detection, examples) and filler code, and reused
@@ -32,16 +35,20 @@ ROUNDS=${1:-5}
 BENCH_MB=${BENCH_MB:-300}
 BENCH_DENSITY=${BENCH_DENSITY:-0.25}
 TREE=${BENCH_TREE:-$ROOT/target/bench-tree}
+CORPUS=${BENCH_CORPUS:-/work/corpus}
 export FINEPRINT_NO_EVIDENCE=1
 
+# ripgrep: from Debian (`apt-get install -y ripgrep`), or built from crates.io into a
+# folder of your own (`cargo install ripgrep --root "$HOME/.local"`, then put
+# `$HOME/.local/bin` on PATH). Its version is printed with the figures.
 if ! command -v rg >/dev/null; then
-  echo "ripgrep (rg) is needed: apt-get install -y ripgrep, or cargo install ripgrep" >&2
+  echo "ripgrep (rg) is needed: apt-get install -y ripgrep, or cargo install ripgrep --root DIR (and DIR/bin on PATH)" >&2
   exit 2
 fi
 command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
 
 cargo build --release -q -p fineprint --bin fineprint
-BIN=$ROOT/target/release/fineprint
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/fineprint
 
 # ---------------------------------------------------------------- the tree
 stamp=$( { echo "mb=$BENCH_MB density=$BENCH_DENSITY"; sed -n '/^ *# BEGIN GENERATOR$/,/^ *# END GENERATOR$/p' "$0";
@@ -447,6 +454,76 @@ def nb_cell(src_lines, code=True):
         cell["outputs"] = outs
     return cell
 
+# --- the shapes of real repositories that short filler blocks lack -------------
+def minjs_piece():
+    """A minified module of a bundle: no line ends, paths and URLs in strings."""
+    a, b, c = w(), w(), w()
+    return rng.choice([
+        f'{n()}:function(e,t,n){{"use strict";var r=n({n()}),o=n.n(r),i=n({n()});e.exports={{path:"/api/v1/{a}/"+t,src:"./node_modules/{a}-{b}/dist/{c}.min.js",ok:!0}}}},',
+        f'{n()}:(e,t,n)=>{{const r=n({n()});t.{a}=function(e){{return r.get("{url()}/{b}/"+e,{{headers:{{"Content-Type":"application/json"}}}})}}}},',
+        f'function {a}{n()}(e,t){{for(var n=0;n<e.length;n++)t.push(e[n].{b}||"{c}/{a}");return t.join("/")}}',
+        f'var {a}_{b}={{"{c}":"{a}/{b}@{n(0, 9)}.{n(0, 30)}.{n(0, 9)}","integrity":"sha384-{b64(64)}","src":"{url()}"}};',
+        f'!function(e){{e.{a}=e.{a}||[],e.{a}.push(["{b}","{c}",{n()},{n()}])}}(window);',
+    ])
+
+def minjs_body(size):
+    parts, total = [], 0
+    fx = snips.get("js", [])
+    while total < size:
+        if fx and rng.random() < 0.002 * density:
+            # A fixture, minified: one statement among the others.
+            s = rng.choice(fx).replace("\n", ";") + ";"
+        else:
+            s = minjs_piece()
+        parts.append(s)
+        total += len(s)
+    # A bundle is one line, or a few (a banner, the code, a source-map comment).
+    return "/*! bundle | MIT */\n" + "".join(parts) + "\n//# sourceMappingURL=main.js.map\n"
+
+def dense_yaml_body(size):
+    """An OpenAPI document: deep nesting, a key on every line, paths and refs."""
+    parts, total = ["openapi: 3.0.3\ninfo:\n  title: API\n  version: 1.0.0\npaths:\n"], 0
+    fx = snips.get("yaml", [])
+    while total < size:
+        a, b = w(), w()
+        if fx and rng.random() < 0.01 * density:
+            s = "x-example:\n" + "\n".join("  " + l for l in rng.choice(fx).splitlines()) + "\n"
+        else:
+            s = (f"  /api/v1/{a}/{{{b}_id}}/{w()}:\n    get:\n      operationId: get_{a}_{b}\n"
+                 f"      tags: [{a}, {b}]\n      parameters:\n        - name: {b}_id\n          in: path\n"
+                 f"          required: true\n          schema: {{type: string, format: uuid}}\n"
+                 f"      responses:\n        '200':\n          description: OK\n          content:\n"
+                 f"            application/json:\n              schema:\n                $ref: '#/components/schemas/{a.capitalize()}{b.capitalize()}'\n"
+                 f"        '404': {{$ref: '#/components/responses/NotFound'}}\n")
+        parts.append(s)
+        total += len(s)
+    return "".join(parts)
+
+def gen_json_body(size):
+    """Generated JSON on one line: a tokenizer vocabulary or a data dump."""
+    parts, total = [], 0
+    if rng.random() < 0.5:
+        head, tail = '{"version":"1.0","model":{"type":"BPE","vocab":{', '}}}\n'
+        while total < size:
+            s = f'"{rng.choice(["Ġ", "", "##"])}{w()}{rng.choice(["", "s", "ing", "/", "-" + w()])}":{n(0, 200000)},'
+            parts.append(s)
+            total += len(s)
+        return head + "".join(parts) + '"<eos>":0' + tail
+    head, tail = '[', ']\n'
+    while total < size:
+        a, b = w(), w()
+        s = (f'{{"id":{n()},"path":"images/{a}/{b}_{n()}.jpg","label":"{a}/{b}",'
+             f'"source":"{url()}","bbox":[{n()},{n()},{n()},{n()}],"split":"{rng.choice(["train", "val"])}"}},')
+        parts.append(s)
+        total += len(s)
+    return head + "".join(parts) + '{}' + tail
+
+def py_blob_body(size):
+    """A Python test with a data blob: one base64 line of most of the file."""
+    blob = b64(max(size - 400, 100))
+    return (f'import base64\n\n# A {w()} fixture.\nDATA = "{blob}"\n\n\n'
+            f'def test_{w()}():\n    raw = base64.b64decode(DATA)\n    assert len(raw) > 0\n')
+
 FILLER = {"py": py_block, "js": js_block, "rs": rs_block, "go": go_block, "yaml": yaml_block,
           "toml": toml_block, "json": json_block, "env": env_block, "docker": docker_block,
           "sh": sh_block, "modelfile": modelfile_block, "md": md_block}
@@ -470,6 +547,14 @@ def body(kind, size):
     return "".join(parts)
 
 def make(kind, size):
+    if kind == "minjs":
+        return minjs_body(size)
+    if kind == "denseyaml":
+        return dense_yaml_body(size)
+    if kind == "genjson":
+        return gen_json_body(size)
+    if kind == "pyblob":
+        return py_blob_body(size)
     if kind == "py":
         head = "import json\nimport logging\nimport os\nfrom pathlib import Path\n\nimport pandas as pd\nimport requests\n\nlogger = logging.getLogger(__name__)\n\n\n"
         return head + body(kind, size)
@@ -516,6 +601,12 @@ KINDS = [
     ("sh", 5, lambda i: rng.choice([f"{w()}_{i}.sh", "Makefile"]), (1, 40)),
     ("modelfile", 1, lambda i: rng.choice(["Modelfile", f"Modelfile.{w()}", f"{w()}.Modelfile"]), (0.2, 3)),
     ("md", 8, lambda i: rng.choice(["README.md", f"{w()}_{i}.md", f"docs_{i}.md"]), (1, 120)),
+    # The shapes of real repositories: minified bundles, dense YAML, big generated JSON
+    # on one line, test files with a data blob.
+    ("minjs", 1, lambda i: rng.choice([f"vendor.{i}.min.js", f"main.{b64(8).lower()}{i}.js", f"bundle_{i}.js"]).replace("/", "x").replace("+", "y"), (50, 2000)),
+    ("denseyaml", 1, lambda i: rng.choice([f"openapi_{i}.yaml", f"values-{i}.yaml", f"spec_{i}.yml"]), (20, 1000)),
+    ("genjson", 0.5, lambda i: rng.choice([f"tokenizer_{i}.json", f"annotations_{i}.json"]), (100, 4000)),
+    ("pyblob", 1, lambda i: f"test_{w()}_{i}.py", (20, 1000)),
 ]
 DIRS = ["src", "src/" + "{m}", "app/{m}", "scripts", "configs", "notebooks", "docs",
         "deploy/{m}", "tests/{m}", "web/src/{m}", "services/{m}/internal"]
@@ -551,11 +642,11 @@ fi
 echo
 echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "fineprint $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- server || echo '+changes'), $(rg --version 2>/dev/null | sed -n 1p)"
-python3 - "$BIN" "$TREE" "$ROUNDS" "${BENCH_BASELINE:-}" <<'PY'
+python3 - "$BIN" "$TREE" "$ROUNDS" "${BENCH_BASELINE:-}" "$CORPUS" <<'PY'
 import json, os, statistics, subprocess, sys, time
 from pathlib import Path
 
-fp, tree, rounds, baseline = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+fp, tree, rounds, baseline, corpus = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 RG = ["rg", "--hidden", "--count-matches", r"[\w.-]+/[\w.-]+", tree]
 FP = [fp, "check", tree]
 
@@ -574,28 +665,46 @@ lines = sum(f.read_bytes().count(b"\n") for f in Path(tree).rglob("*") if f.is_f
 print(f"tree: {tree}: {summary['files']} files read, {size / 1e6:.0f} MB, {lines / 1e6:.1f} M lines, "
       f"{summary['references']} references (one every {lines // max(summary['references'], 1)} lines)")
 
-# Page cache warm for all; then alternate, swapping the order each round.
-contenders = [("rg", RG), ("fineprint", FP)]
-if baseline:
-    contenders.append(("baseline", [baseline, "check", tree]))
-for _, cmd in contenders:
-    run(cmd)
-res = {name: [] for name, _ in contenders}
-for r in range(rounds):
-    for name, cmd in (contenders if r % 2 == 0 else contenders[::-1]):
-        res[name].append(run(cmd))
-med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in res.items()}
-for k, (wall, cpu, rss) in med.items():
-    walls = " ".join(f"{x[0]:.2f}" for x in res[k])
-    print(f"{k:>10}: median {wall:.2f} s wall, {cpu:.2f} s CPU ({walls})")
-if baseline:
-    print(f"fineprint / baseline: {med['fineprint'][0] / med['baseline'][0]:.2f} (wall), "
-          f"baseline / rg: {med['baseline'][0] / med['rg'][0]:.2f}")
-ratio = med["fineprint"][0] / med["rg"][0]
-print(f"ratio fineprint / rg: {ratio:.2f} (wall, medians of {rounds} alternating rounds; "
-      f"CPU {med['fineprint'][1] / med['rg'][1]:.2f}); target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'}")
+def compare(path, target):
+    """rg and fineprint (and the baseline) over `path`, alternately, `rounds` rounds
+    after one warm-up run each; prints the medians and the ratio; returns the runs."""
+    contenders = [("rg", RG[:-1] + [path]), ("fineprint", [fp, "check", path])]
+    if baseline:
+        contenders.append(("baseline", [baseline, "check", path]))
+    # Page cache warm for all; then alternate, swapping the order each round.
+    for _, cmd in contenders:
+        run(cmd)
+    res = {name: [] for name, _ in contenders}
+    for r in range(rounds):
+        for name, cmd in (contenders if r % 2 == 0 else contenders[::-1]):
+            res[name].append(run(cmd))
+    med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in res.items()}
+    for k, (wall, cpu, rss) in med.items():
+        walls = " ".join(f"{x[0]:.2f}" for x in res[k])
+        print(f"{k:>10}: median {wall:.2f} s wall, {cpu:.2f} s CPU ({walls})")
+    if baseline:
+        print(f"fineprint / baseline: {med['fineprint'][0] / med['baseline'][0]:.2f} (wall), "
+              f"baseline / rg: {med['baseline'][0] / med['rg'][0]:.2f}")
+    ratio = med["fineprint"][0] / med["rg"][0]
+    print(f"ratio fineprint / rg: {ratio:.2f} (wall, medians of {rounds} alternating rounds; "
+          f"CPU {med['fineprint'][1] / med['rg'][1]:.2f}); target <= {target}: {'met' if ratio <= target else 'NOT met'}")
+    return res
+
+res = compare(tree, 1.5)
 peak = max(x[2] for x in res["fineprint"])
 print(f"peak RSS of fineprint check over the tree: {peak:.0f} MB (target < 200 MB: {'met' if peak < 200 else 'NOT met'})")
+
+# Real repositories (the labelled corpus of the detection work, BENCH_CORPUS): the
+# throughput target of the linear-time issue is a ratio of at most 1.3 there.
+if corpus and Path(corpus).is_dir():
+    size = sum(f.stat().st_size for f in Path(corpus).rglob("*") if f.is_file() and not f.is_symlink())
+    out = subprocess.run([fp, "check", "--format", "json", corpus], capture_output=True, text=True)
+    summary = json.loads(out.stdout)["summary"]
+    print(f"corpus: {corpus}: {summary['files']} files read, {size / 1e6:.0f} MB on disk, "
+          f"{summary['references']} references")
+    compare(corpus, 1.3)
+else:
+    print(f"corpus: {corpus or '(none)'} not found; set BENCH_CORPUS to a folder of repositories")
 
 # MB/s per core by kind: every file of a kind given by name, which check reads one
 # after the other on one core; minus the start-up (an empty file, same way).

@@ -9,6 +9,7 @@ when scripts/fuzz.sh runs it with FINEPRINT_FUZZ_SEEDS set.
 import hashlib
 import json
 import pathlib
+import random
 import re
 import sys
 import tomllib
@@ -37,6 +38,20 @@ for root in ["examples", "tests/corpus"]:
     for f in sorted((repo / root).rglob("*")):
         if f.is_file():
             texts.append(f.read_bytes())
+# The adversarial shapes of the linear-time issue (server/tests/growth.rs), at 48 KiB:
+# one base64 line, one line of `word/other` tokens, model ids on one line, a
+# reference on every lone-`\r`-ended line, deep nesting.
+rnd = random.Random(18)
+b64 = "".join(rnd.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(48 * 1024))
+shapes = [
+    f'DATA = "{b64}"\n',
+    " ".join(f"w{i}/o{i}" for i in range(5000)) + "\n",
+    "models = [" + ", ".join(f'"meta-llama/Llama-3.1-{i % 90}B"' for i in range(1500)) + "]\n",
+    'model = "gpt-4o"\r' * 2500,
+    "x = " + "[{(" * 5000 + "'org/name'" + ")}]" * 5000 + "\n",
+]
+for shape in shapes:
+    texts.append(shape.encode()[:MAX])
 for t in texts:
     put("detect", t)
     put("lsp_edits", t)

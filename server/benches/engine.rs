@@ -70,7 +70,7 @@ fn bench_detect(c: &mut Criterion) {
 fn bench_edit(c: &mut Criterion) {
     let kb = KnowledgeBase::builtin().expect("rules load");
     let mut g = c.benchmark_group("edit");
-    for mb in [1usize, 10] {
+    for mb in [1usize, 10, 50] {
         let t = text(FileKind::Python, mb << 20, 2000);
         let mut doc = Document::new(t, Some(FileKind::Python), &kb);
         let mid = doc.text.len() / 2;

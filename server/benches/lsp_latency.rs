@@ -9,7 +9,9 @@
 //! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone,
 //! `-- dense` for the edit latency on the dense 1 MB file alone, `-- longline` for
 //! edits beside a 500 KB line, `-- burst` for 10,000 `didChange` written at once
-//! beside a 500 KB line, then a hover (publishes per burst, hover and last publish).
+//! beside a 500 KB line, then a hover (publishes per burst, hover and last publish),
+//! `-- large` for edits in a 50 MB document (one at a time, and 1,000 written at once).
+//! `FINEPRINT_BENCH_BIN=PATH` measures that binary instead of building this tree's.
 //! Prints medians and 95th percentiles; figures are recorded in docs/performance.md.
 
 #[path = "../tests/common/mod.rs"]
@@ -274,6 +276,39 @@ fn burst(bin: &str, edits: usize) -> (usize, f64, f64) {
     (publishes, hover.unwrap_or(0.0), done.unwrap_or(0.0))
 }
 
+/// A 50 MB Python document with 20 references: one-character edits one at a time
+/// (edit -> diagnostics, median and p95 of `edits`), then `burst` edits written at
+/// once on one line (ms from the write to the last version's publish).
+fn large_document(bin: &str, edits: usize, burst: usize) -> (f64, f64, f64, f64) {
+    let bytes = 50 << 20;
+    let (open, p50, p95) = edit_latency(bin, bytes, bytes / 52 / 20, edits);
+    let mut s = Server::start(bin);
+    s.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}));
+    s.notify("initialized", json!({}));
+    let uri = "file:///bench/large/big.py";
+    let text = big_file(bytes, bytes / 52 / 20);
+    let line = text.lines().count() / 2 + 1;
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1);
+    let mut out = Vec::new();
+    for k in 0..burst {
+        let body = json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": uri, "version": k + 2},
+                       "contentChanges": [{"range": {"start": {"line": line, "character": 4 + k}, "end": {"line": line, "character": 4 + k}}, "text": "x"}]}})
+        .to_string();
+        out.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    let t = Instant::now();
+    s.stdin.write_all(&out).expect("write the burst");
+    s.stdin.flush().expect("flush");
+    let last = (burst + 1) as i64;
+    s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == last);
+    (open, p50, p95, t.elapsed().as_secs_f64() * 1000.0)
+}
+
 /// `VmRSS` and `VmHWM` of a process, in KiB (Linux).
 fn rss_kib(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -334,15 +369,22 @@ fn memory_with_open_documents(bin: &str, docs: usize, bytes: usize) {
 
 fn main() {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let status = Command::new("cargo")
-        .args(["build", "--release", "-p", "fineprint"])
-        .current_dir(&root)
-        .status()
-        .expect("cargo build");
-    assert!(status.success());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root.join("target"), std::path::PathBuf::from);
-    let bin = target.join("release/fineprint");
+    // `FINEPRINT_BENCH_BIN=/path/to/fineprint` measures another build (an older one,
+    // for before-and-after figures) instead of building this one.
+    let bin = match std::env::var_os("FINEPRINT_BENCH_BIN") {
+        Some(b) => std::path::PathBuf::from(b),
+        None => {
+            let status = Command::new("cargo")
+                .args(["build", "--release", "-p", "fineprint"])
+                .current_dir(&root)
+                .status()
+                .expect("cargo build");
+            assert!(status.success());
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| root.join("target"), std::path::PathBuf::from);
+            target.join("release/fineprint")
+        }
+    };
     let bin = bin.to_str().expect("utf-8 path");
     if std::env::args().any(|a| a == "memory") {
         memory_with_open_documents(bin, 100, 100_000);
@@ -364,6 +406,14 @@ fn main() {
                 "{edits} didChange written at once beside a 500 KB line, then a hover: {publishes} publishes; hover answered after {hover:.1} ms, last version published after {done:.1} ms"
             );
         }
+        return;
+    }
+
+    if std::env::args().any(|a| a == "large") {
+        let (open, p50, p95, burst) = large_document(bin, 50, 1_000);
+        println!(
+            "50 MB, 20 refs: open -> diagnostics {open:.0} ms; one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms (n=50); 1,000 edits written at once -> last version published {burst:.0} ms"
+        );
         return;
     }
 

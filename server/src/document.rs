@@ -22,8 +22,20 @@
 //!   of their ranges) and the shift of what follows it, so one window scan covers
 //!   them all. [`Document::edit`] is `apply` then `analyse`. Until `analyse`, `refs`
 //!   describe the text as it was when last analysed ([`Document::is_analysed`]).
-//! * `text` and `index` are shared (`Arc`): a snapshot for work outside the server's
-//!   lock costs two reference counts; the next edit copies what is still shared.
+//! * The text is held in a rope ([`ropey::Rope`], lines ending at `\n`, `\r\n` and a
+//!   lone `\r`, as the line index's): an edit costs O(log n) plus its own length,
+//!   never a copy of the document, so a burst of edits on a 50 MB document costs
+//!   microseconds per edit. The analysis window is read from the rope (the window
+//!   and the context the detector may read around it: [`context::PARENT_BYTES`] and
+//!   [`context::SCAN_BACK`] back, to a line start; the reach of a word and a call
+//!   on, to a line end), and so are the base-URL endpoints of the lines edited.
+//! * `text` and `index` are a flat copy of the text as last analysed, for the readers
+//!   of references (diagnostics, hover, code actions), which [`Document::analyse`]
+//!   brings up to date once for every edit applied since: one splice of the changed
+//!   range and one update of the line index. They are shared (`Arc`): a snapshot for
+//!   work outside the server's lock costs two reference counts; the next analysis
+//!   copies what is still shared. Until then the current text is [`Document::rope`]
+//!   (positions of edits are converted on it: [`crate::text::rope_offset`]).
 //! * Notebooks are re-scanned whole: their cell boundaries depend on the whole JSON.
 //! * An edit that changes the sequence of base-URL endpoints' localities
 //!   ([`local::endpoints`]) re-scans the whole text: an endpoint decides whether the
@@ -32,10 +44,20 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use ropey::Rope;
+
 use crate::detect::{self, FileKind, calls, context, local};
 use crate::kb::KnowledgeBase;
 use crate::resolve::Reference;
 use crate::text::LineIndex;
+
+/// How far before the window the detector's context may read: a YAML or TOML
+/// parent ([`context::PARENT_BYTES`]), a word's context ([`context::SCAN_BACK`]),
+/// a library call and the longest word.
+const CONTEXT_BACK: usize =
+    context::PARENT_BYTES + context::SCAN_BACK + calls::WINDOW + detect::MAX_WORD + 2;
+/// How far after the window a word's context or a call's arguments may read.
+const CONTEXT_ON: usize = context::SCAN_FORWARD + calls::WINDOW + detect::MAX_WORD + 2;
 
 /// The part of a text re-scanned after an edit.
 struct Window {
@@ -51,11 +73,69 @@ struct Window {
 
 /// Whether the lines of `text` that `range` touches hold a backtick or a tilde (so may
 /// open or close a Markdown code fence).
-fn touches_fence(text: &str, range: Range<usize>) -> bool {
-    let b = text.as_bytes();
-    let from = memchr::memrchr(b'\n', &b[..range.start]).map_or(0, |i| i + 1);
-    let to = memchr::memchr(b'\n', &b[range.end..]).map_or(b.len(), |i| range.end + i);
-    b[from..to].iter().any(|&c| c == b'`' || c == b'~')
+fn touches_fence(text: &Rope, range: Range<usize>) -> bool {
+    let from = rfind(text, b'\n', range.start).map_or(0, |i| i + 1);
+    let to = find(text, b'\n', range.end).unwrap_or(text.len_bytes());
+    text.byte_slice(from..to.max(from))
+        .chunks()
+        .any(|c| c.bytes().any(|c| c == b'`' || c == b'~'))
+}
+
+/// The offset of the last `needle` before `before` in the rope (chunk by chunk).
+fn rfind(text: &Rope, needle: u8, before: usize) -> Option<usize> {
+    let before = before.min(text.len_bytes());
+    if before == 0 {
+        return None;
+    }
+    let (mut chunks, mut start, _, _) = text.chunks_at_byte(before - 1);
+    let chunk = chunks.next()?;
+    if let Some(i) = memchr::memrchr(needle, &chunk.as_bytes()[..before - start]) {
+        return Some(start + i);
+    }
+    // The cursor is after the chunk just read: step back over it, then on.
+    chunks.prev();
+    while let Some(chunk) = chunks.prev() {
+        start -= chunk.len();
+        if let Some(i) = memchr::memrchr(needle, chunk.as_bytes()) {
+            return Some(start + i);
+        }
+    }
+    None
+}
+
+/// The offset of the first `needle` at or after `from` in the rope.
+fn find(text: &Rope, needle: u8, from: usize) -> Option<usize> {
+    let from = from.min(text.len_bytes());
+    let (chunks, mut start, _, _) = text.chunks_at_byte(from);
+    for chunk in chunks {
+        let skip = from.saturating_sub(start).min(chunk.len());
+        if let Some(i) = memchr::memchr(needle, &chunk.as_bytes()[skip..]) {
+            return Some(start + skip + i);
+        }
+        start += chunk.len();
+    }
+    None
+}
+
+/// The offset of the `n`-th `needle` at or after `from` (n >= 1).
+fn find_nth(text: &Rope, needle: u8, from: usize, n: usize) -> Option<usize> {
+    let mut at = from;
+    let mut found = None;
+    for _ in 0..n {
+        let i = find(text, needle, at)?;
+        found = Some(i);
+        at = i + 1;
+    }
+    found
+}
+
+/// The text of `range` of the rope (on character boundaries) as one string.
+fn flat(text: &Rope, range: Range<usize>) -> String {
+    let mut s = String::with_capacity(range.len());
+    for c in text.byte_slice(range).chunks() {
+        s.push_str(c);
+    }
+    s
 }
 
 /// Edits applied to the text and not yet analysed: outside `start..end` (offsets in
@@ -74,7 +154,9 @@ struct Pending {
 /// An open document.
 #[derive(Debug, Clone)]
 pub struct Document {
-    /// Current text.
+    /// The current text: every edit lands here.
+    rope: Rope,
+    /// The text as last analysed (the current text once [`Document::analyse`] ran).
     pub text: Arc<String>,
     /// Kind, if fineprint reads this kind of file.
     pub kind: Option<FileKind>,
@@ -82,24 +164,17 @@ pub struct Document {
     pub index: Arc<LineIndex>,
     /// References, in order (of the text as last analysed).
     pub refs: Vec<Reference>,
-    /// Whether each base-URL endpoint of the text is local, in order (closed API names
-    /// after a local one are aliases, left out).
-    local: Vec<bool>,
+    /// The base-URL endpoints of the text as last analysed, in order: offset and
+    /// whether it is local (closed API names after a local one are aliases, left out).
+    endpoints: Vec<(usize, bool)>,
     /// Edits not analysed yet.
     pending: Option<Pending>,
 }
 
-/// The localities of endpoints, in order.
-fn localities(endpoints: &[(usize, bool)]) -> Vec<bool> {
-    endpoints.iter().map(|(_, local)| *local).collect()
-}
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+/// The start of the character holding byte `i` (clamped to the text).
+fn floor_boundary(text: &Rope, i: usize) -> usize {
+    let i = i.min(text.len_bytes());
+    text.char_to_byte(text.byte_to_char(i))
 }
 
 impl Document {
@@ -108,22 +183,34 @@ impl Document {
         let index = LineIndex::new(&text);
         let refs = kind.map_or_else(Vec::new, |k| detect::detect(&text, k, kb));
         let markdown = kind == Some(FileKind::Markdown);
-        let local = localities(&local::endpoints(&text, markdown));
+        let endpoints = local::endpoints(&text, markdown);
         Self {
+            rope: Rope::from_str(&text),
             text: Arc::new(text),
             kind,
             index: Arc::new(index),
             refs,
-            local,
+            endpoints,
             pending: None,
         }
     }
 
+    /// The current text, with every edit applied (also those not analysed yet).
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    /// The current text as a string (a copy).
+    pub fn current_text(&self) -> String {
+        flat(&self.rope, 0..self.rope.len_bytes())
+    }
+
     /// Re-scans the whole text (after a change of rules).
     pub fn rescan(&mut self, kb: &KnowledgeBase) {
+        self.sync_text();
         self.pending = None;
         let markdown = self.kind == Some(FileKind::Markdown);
-        self.local = localities(&local::endpoints(&self.text, markdown));
+        self.endpoints = local::endpoints(&self.text, markdown);
         self.refs = self
             .kind
             .map_or_else(Vec::new, |k| detect::detect(&self.text, k, kb));
@@ -132,11 +219,10 @@ impl Document {
     /// Replaces the whole text; the references follow at the next
     /// [`analyse`](Self::analyse).
     pub fn replace_all(&mut self, text: String) {
-        self.index = Arc::new(LineIndex::new(&text));
-        self.text = Arc::new(text);
+        self.rope = Rope::from_str(&text);
         self.pending = Some(Pending {
             start: 0,
-            end: self.text.len(),
+            end: self.rope.len_bytes(),
             delta: 0,
             fences: false,
             whole: true,
@@ -149,20 +235,23 @@ impl Document {
         self.pending.is_none()
     }
 
-    /// Replaces `range` (bytes; clamped) with `new_text` in the text and its line
-    /// index only: O(length of the text) for the copy, no scan. The references follow
-    /// at the next [`analyse`](Self::analyse), once for every edit applied until then.
+    /// Replaces `range` (bytes; clamped) with `new_text` in the rope only: O(log n)
+    /// plus the length of the edit, no copy of the text and no scan. The references,
+    /// `text` and `index` follow at the next [`analyse`](Self::analyse), once for
+    /// every edit applied until then.
     pub fn apply(&mut self, range: Range<usize>, new_text: &str) {
-        let start = floor_boundary(&self.text, range.start);
-        let end = floor_boundary(&self.text, range.end.max(start));
+        let start = floor_boundary(&self.rope, range.start);
+        let end = floor_boundary(&self.rope, range.end.max(start));
         // A fence line edited (before or after) in Markdown changes the kind of every
         // line below it.
         let markdown = self.kind == Some(FileKind::Markdown);
-        let mut fences = markdown && touches_fence(&self.text, start..end);
-        Arc::make_mut(&mut self.text).replace_range(start..end, new_text);
-        Arc::make_mut(&mut self.index).edit(&self.text, start..end, new_text.len());
+        let mut fences = markdown && touches_fence(&self.rope, start..end);
+        let from = self.rope.byte_to_char(start);
+        let to = self.rope.byte_to_char(end);
+        self.rope.remove(from..to);
+        self.rope.insert(from, new_text);
         let new_end = start + new_text.len();
-        fences = fences || (markdown && touches_fence(&self.text, start..new_end));
+        fences = fences || (markdown && touches_fence(&self.rope, start..new_end));
         let delta = new_text.len() as isize - (end - start) as isize;
         self.pending = Some(match self.pending {
             None => Pending {
@@ -200,27 +289,108 @@ impl Document {
         self.analyse(kb)
     }
 
+    /// Brings `text` and `index` up to date with the rope: one splice of the pending
+    /// changed range (or a fresh copy after [`replace_all`](Self::replace_all)).
+    fn sync_text(&mut self) {
+        let Some(p) = self.pending else { return };
+        if p.whole {
+            let text = self.current_text();
+            self.index = Arc::new(LineIndex::new(&text));
+            self.text = Arc::new(text);
+            return;
+        }
+        let old_end = (p.end as isize - p.delta) as usize;
+        let new = flat(&self.rope, p.start..p.end);
+        Arc::make_mut(&mut self.text).replace_range(p.start..old_end, &new);
+        Arc::make_mut(&mut self.index).edit(&self.text, p.start..old_end, new.len());
+    }
+
     /// Brings the references up to date with every edit applied since the last
-    /// analysis, scanning one window around all of them. Returns the byte range of
-    /// the text that was re-scanned (empty when nothing was pending).
+    /// analysis, scanning one window around all of them (read from the rope). Returns
+    /// the byte range of the text that was re-scanned (empty when nothing was
+    /// pending).
     pub fn analyse(&mut self, kb: &KnowledgeBase) -> Range<usize> {
-        let Some(p) = self.pending.take() else {
+        let Some(p) = self.pending else {
             return 0..0;
         };
-        let Some(kind) = self.kind else { return 0..0 };
-        let endpoints = local::endpoints(&self.text, kind == FileKind::Markdown);
-        let local = localities(&endpoints);
-        if p.whole || kind == FileKind::Notebook || local != self.local {
-            self.local = local;
-            self.refs = detect::detect(&self.text, kind, kb);
-            return 0..self.text.len();
+        let Some(kind) = self.kind else {
+            self.sync_text();
+            self.pending = None;
+            return 0..0;
+        };
+        let markdown = kind == FileKind::Markdown;
+        let len = self.rope.len_bytes();
+        let whole = |doc: &mut Self| {
+            doc.sync_text();
+            doc.pending = None;
+            doc.endpoints = local::endpoints(&doc.text, markdown);
+            doc.refs = detect::detect(&doc.text, kind, kb);
+            0..len
+        };
+        // Notebooks are re-scanned whole (their cells depend on the whole JSON), and so
+        // is Markdown whose endpoints may count headings (read from the whole text).
+        if p.whole || kind == FileKind::Notebook {
+            return whole(self);
         }
         let delta = p.delta;
         let w = self.window(kind, p.start, p.end, p.fences);
         let old_w_end = (w.end as isize - delta) as usize;
+        // The text the detector reads: the window and its context, cut at line starts
+        // (Markdown from the start: its code fences are tracked from there).
+        let lo = if markdown {
+            0
+        } else {
+            let back = w.scan.saturating_sub(CONTEXT_BACK);
+            rfind(&self.rope, b'\n', back).map_or(0, |i| i + 1)
+        };
+        // Endpoints from `mid` on read only text after the edits (an endpoint reads
+        // its line's last 48 bytes before it and a few bytes of host after it).
+        let mid = if markdown {
+            len
+        } else {
+            (w.end + CONTEXT_ON).min(len)
+        };
+        let hi = if markdown {
+            len
+        } else {
+            find(&self.rope, b'\n', (mid + 64).min(len)).map_or(len, |i| i + 1)
+        };
+        let region = flat(&self.rope, lo..hi);
+        // The endpoints of the region's lines found again, the others kept (moved
+        // after the edits).
+        let old_mid = (mid as isize - delta) as usize;
+        let mut endpoints: Vec<(usize, bool)> = self
+            .endpoints
+            .iter()
+            .filter(|(at, _)| *at < lo)
+            .copied()
+            .collect();
+        endpoints.extend(
+            local::endpoints(&region, markdown)
+                .into_iter()
+                .map(|(at, l)| (at + lo, l))
+                .filter(|(at, _)| *at < mid),
+        );
+        endpoints.extend(
+            self.endpoints
+                .iter()
+                .filter(|(at, _)| *at >= old_mid)
+                .map(|&(at, l)| ((at as isize + delta) as usize, l)),
+        );
+        let same_localities = endpoints.len() == self.endpoints.len()
+            && endpoints
+                .iter()
+                .zip(&self.endpoints)
+                .all(|(a, b)| a.1 == b.1);
+        if !same_localities {
+            return whole(self);
+        }
 
         let mut fresh = Vec::new();
-        detect::scan_range(&self.text, w.scan..w.end, kind, kb, &mut fresh);
+        detect::scan_range(&region, w.scan - lo..w.end - lo, kind, kb, &mut fresh);
+        for r in &mut fresh {
+            r.span = r.span.start + lo..r.span.end + lo;
+        }
         local::drop_local_aliases(kb, &endpoints, &mut fresh);
         let mut refs = Vec::with_capacity(self.refs.len() + fresh.len());
         refs.extend(self.refs.iter().filter(|r| r.span.start < w.keep).cloned());
@@ -241,17 +411,21 @@ impl Document {
                 }),
         );
         self.refs = refs;
+        self.endpoints = endpoints;
+        self.sync_text();
+        self.pending = None;
         w.scan..w.end
     }
 
     /// The window re-scanned after an edit that left `start..new_end` as new text.
     fn window(&self, kind: FileKind, start: usize, new_end: usize, to_the_end: bool) -> Window {
-        let b = self.text.as_bytes();
+        let text = &self.rope;
+        let len = text.len_bytes();
         // The start of the line above the one holding `from - by`.
         let line_back = |from: usize, by: usize| {
-            let at = from.saturating_sub(by).min(b.len());
-            memchr::memrchr(b'\n', &b[..at])
-                .and_then(|i| memchr::memrchr(b'\n', &b[..i]))
+            let at = from.saturating_sub(by).min(len);
+            rfind(text, b'\n', at)
+                .and_then(|i| rfind(text, b'\n', i))
                 .map_or(0, |i| i + 1)
         };
         // Words before `keep` keep their result: a word's context reads at most
@@ -265,7 +439,6 @@ impl Document {
         // words as a scan from the start (a call before the window names no word
         // after `keep`).
         let scan = line_back(keep, calls::WINDOW + detect::MAX_WORD + 2);
-        let len = self.text.len();
         if to_the_end {
             return Window {
                 scan,
@@ -274,12 +447,8 @@ impl Document {
             };
         }
         // The start of the `n`-th line after the one holding `at` (or the end).
-        let lines_on = |at: usize, n: usize| {
-            let at = at.min(len);
-            memchr::memchr_iter(b'\n', &b[at..])
-                .nth(n - 1)
-                .map_or(len, |i| at + i + 1)
-        };
+        let lines_on =
+            |at: usize, n: usize| find_nth(text, b'\n', at.min(len), n).map_or(len, |i| i + 1);
         let reach = context::SCAN_BACK.max(calls::WINDOW) + detect::MAX_WORD + 2;
         let mut end = lines_on(new_end + reach, 2);
         if matches!(kind, FileKind::Yaml | FileKind::Toml | FileKind::Markdown) {

@@ -152,6 +152,34 @@ impl LineIndex {
     }
 }
 
+/// [`LineIndex::offset`] on a rope ([`crate::document::Document::rope`], whose lines end
+/// where the index's do): the byte offset of a 0-based line and column, clamped the
+/// same way. O(log n) to find the line, then the characters up to the column.
+pub fn rope_offset(text: &ropey::Rope, line: usize, col: usize, enc: Encoding) -> usize {
+    if line >= text.len_lines() {
+        return text.len_bytes();
+    }
+    let mut at = text.line_to_byte(line);
+    let mut units = 0;
+    // Every `\r` and `\n` ends a line: the first one is this line's end.
+    for ch in text.line(line).chars() {
+        if ch == '\n' || ch == '\r' {
+            break;
+        }
+        let w = match enc {
+            Encoding::Utf8 => ch.len_utf8(),
+            Encoding::Utf16 => ch.len_utf16(),
+            Encoding::Utf32 => 1,
+        };
+        if units + w > col {
+            break;
+        }
+        units += w;
+        at += ch.len_utf8();
+    }
+    at
+}
+
 /// Whether a line starts at `p` (0 < `p` <= the length): after a `\n`, or after a
 /// `\r` that no `\n` follows.
 fn starts_line(b: &[u8], p: usize) -> bool {

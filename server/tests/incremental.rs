@@ -6,6 +6,7 @@
 use fineprint::detect::{FileKind, detect};
 use fineprint::document::Document;
 use fineprint::kb::KnowledgeBase;
+use fineprint::text::{Encoding, LineIndex, rope_offset};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -72,6 +73,11 @@ const FRAGMENTS: &[&str] = &[
     "```",
     "```dockerfile\n",
     "~~~python\n",
+    // Base URLs: whether closed API names after them are a local server's aliases.
+    "base_url=\"http://localhost:8000/v1\"",
+    "OPENAI_API_BASE=http://",
+    "localhost",
+    "api.openai.com",
 ];
 
 /// Large fillers, so that the re-scan window is smaller than the text: many short
@@ -123,8 +129,8 @@ proptest! {
         let kb = kb();
         let mut doc = Document::new(initial, Some(kind), kb);
         for (at, len, ins) in edits {
-            let start = at % (doc.text.len() + 1);
-            let end = (start + len).min(doc.text.len());
+            let start = at % (doc.rope().len_bytes() + 1);
+            let end = (start + len).min(doc.rope().len_bytes());
             doc.edit(start..end, &ins, kb);
             let fresh = detect(&doc.text, kind, kb);
             prop_assert_eq!(&doc.refs, &fresh, "kind {:?}, text {:?}", kind, doc.text);
@@ -143,8 +149,9 @@ proptest! {
         let mut doc = Document::new(initial, Some(kind), kb);
         let last = edits.len() - 1;
         for (i, ((at, len, ins), analyse_now)) in edits.into_iter().enumerate() {
-            let start = at % (doc.text.len() + 1);
-            let end = (start + len).min(doc.text.len());
+            // The text waiting for analysis is the rope's.
+            let start = at % (doc.rope().len_bytes() + 1);
+            let end = (start + len).min(doc.rope().len_bytes());
             doc.apply(start..end, &ins);
             if analyse_now || i == last {
                 doc.analyse(kb);
@@ -158,6 +165,111 @@ proptest! {
     }
 }
 
+/// A prefix longer than the context the detector reads before a re-scan window (YAML
+/// parents, words' contexts, calls), so that the text read from the rope for an edit
+/// after it starts inside the text, not at its start.
+fn long_prefix() -> String {
+    let mut s = String::new();
+    let mut i = 0;
+    while s.len() < 90_000 {
+        s.push_str(&filler(i));
+        s.push_str(FRAGMENTS[(i * 7) % FRAGMENTS.len()]);
+        s.push_str(FRAGMENTS[(i * 11 + 3) % FRAGMENTS.len()]);
+        i += 1;
+    }
+    s
+}
+
+const LINE_PARTS: &[&str] = &[
+    "a",
+    "bc",
+    "\n",
+    "\r\n",
+    "\r",
+    "😀",
+    "日本",
+    "é",
+    " ",
+    "gpt-4o",
+    "\"acme/x\"",
+];
+
+fn units_of(i: usize) -> Encoding {
+    [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32][i % 3]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Edits after a long prefix: the analysis reads a part of the rope (the window and
+    /// its context), and its references still equal a fresh scan's.
+    #[test]
+    fn edits_after_a_long_prefix_equal_fresh(kind in prop::sample::select(KINDS), tail in text_strategy(), edits in prop::collection::vec((edit_strategy(), any::<bool>()), 1..6)) {
+        let kb = kb();
+        let prefix = long_prefix();
+        let mut doc = Document::new(format!("{prefix}{tail}"), Some(kind), kb);
+        let last = edits.len() - 1;
+        for (i, ((at, len, ins), analyse_now)) in edits.into_iter().enumerate() {
+            // From 2,000 bytes before the end of the prefix to the end of the text
+            // (deletions may have shortened it).
+            let len_now = doc.rope().len_bytes();
+            let base = (prefix.len() - 2_000).min(len_now);
+            let start = base + at % (len_now - base + 1);
+            let end = (start + len).min(doc.rope().len_bytes());
+            doc.apply(start..end, &ins);
+            if analyse_now || i == last {
+                doc.analyse(kb);
+                let fresh = detect(&doc.text, kind, kb);
+                prop_assert_eq!(&doc.refs, &fresh, "kind {:?}, tail {:?}", kind, doc.text.get(prefix.len() - 2_000..));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Edits given as protocol positions (line and column in UTF-8, UTF-16 or UTF-32
+    /// units) over `\n`, `\r\n`, lone `\r` and surrogate pairs: converted on the
+    /// document's rope and on a `String` with its line index, the offsets agree, and
+    /// so do the texts after every edit; after an analysis the document's flat text
+    /// and line index equal fresh ones.
+    #[test]
+    fn rope_edits_equal_string_edits(
+        parts in prop::collection::vec(prop::sample::select(LINE_PARTS), 0..80),
+        edits in prop::collection::vec(
+            ((0usize..30, 0usize..12), (0usize..30, 0usize..12), 0usize..3,
+             prop::sample::select(vec!["", "x", "\n", "\r", "\r\n", "😀", "\r\n😀\r", "日"])),
+            1..12),
+        analyse_every in 1usize..4,
+    ) {
+        let kb = kb();
+        let mut s: String = parts.concat();
+        let mut doc = Document::new(s.clone(), Some(FileKind::Python), kb);
+        for (i, ((l1, c1), (l2, c2), enc, ins)) in edits.into_iter().enumerate() {
+            let enc = units_of(enc);
+            let index = LineIndex::new(&s);
+            let (a, b) = (index.offset(&s, l1, c1, enc), index.offset(&s, l2, c2, enc));
+            let (ra, rb) = (rope_offset(doc.rope(), l1, c1, enc), rope_offset(doc.rope(), l2, c2, enc));
+            prop_assert_eq!((ra, rb), (a, b), "{:?}: {}:{} and {}:{} in {:?}", enc, l1, c1, l2, c2, s);
+            let (a, b) = (a.min(b), a.max(b));
+            s.replace_range(a..b, ins);
+            doc.apply(a..b, ins);
+            prop_assert_eq!(doc.current_text(), s.clone());
+            if i % analyse_every == 0 {
+                doc.analyse(kb);
+                prop_assert_eq!(doc.text.as_str(), s.as_str());
+                let fresh = LineIndex::new(&s);
+                prop_assert_eq!(doc.index.line_count(), fresh.line_count());
+                for line in 0..=fresh.line_count() {
+                    prop_assert_eq!(doc.index.line_start(line), fresh.line_start(line));
+                }
+                prop_assert_eq!(&doc.refs, &detect(&s, FileKind::Python, kb));
+            }
+        }
+    }
+}
+
 /// Edits whose effect reaches further than a word's own context: each changes what a
 /// fresh scan reports far from the edit, and the incremental result must follow.
 #[test]
@@ -166,8 +278,19 @@ fn edits_with_far_effects() {
     let long_args = "x,\n".repeat(300);
     // More lines than a Markdown parent context, more bytes than a backward context.
     let lines = "some text\n".repeat(500);
+    // A YAML list longer than the window an edit re-scans (so the parent key lies
+    // before it, in the context read from the rope) and shorter than the 300 lines a
+    // parent is looked for.
+    let children = "  - an-item-of-the-list-that-is-not-a-model\n".repeat(250);
     // (kind, text before, the text edited out, its replacement)
     let cases: Vec<(FileKind, String, &str, &str)> = vec![
+        // A model under a parent key 11 KB above it.
+        (
+            FileKind::Yaml,
+            format!("base_model:\n{children}  - END\n"),
+            "END",
+            "acme-ai/bot-7b",
+        ),
         // A library call's default model depends on a keyword far into its arguments.
         (
             FileKind::Python,

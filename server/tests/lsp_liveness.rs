@@ -45,7 +45,7 @@ fn is_publish_for(m: &Value, uri: &str) -> bool {
 
 /// 2,000 `didChange` written at once: a model id typed character by character on
 /// line 0, then typing (with a deletion every 50th edit) on line 1, and last a second
-/// model on line 2. Then a hover on the second model.
+/// model on line 2. Then a hover on the second model and the inlay hints.
 #[test]
 fn burst_of_2000_changes_is_coalesced() {
     const EDITS: usize = 2000;
@@ -79,6 +79,18 @@ fn burst_of_2000_changes_is_coalesced() {
     );
     assert!(r.get("error").is_none(), "{r}");
     assert!(r["result"].to_string().contains("Qwen"), "{r}");
+    // So are inlay hints: one after each reference of the final text.
+    let r = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+    );
+    let hint_lines: Vec<u64> = r["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("inlay hints: {r}"))
+        .iter()
+        .filter_map(|h| h["position"]["line"].as_u64())
+        .collect();
+    assert_eq!(hint_lines, [0, 2], "{r}");
     // The publish of the last version carries the final text's two references.
     let final_publish = c
         .wait(|m| is_publish_for(m, &uri) && m["params"]["version"] == last)

@@ -73,6 +73,16 @@ pub fn range_after(
     )
 }
 
+/// Byte span of a range in a document's current text (its rope, which holds edits
+/// not analysed yet), clamped, start never after end.
+pub fn span_in(doc: &crate::document::Document, r: Range, enc: Encoding) -> std::ops::Range<usize> {
+    let at = |p: Position| {
+        crate::text::rope_offset(doc.rope(), p.line as usize, p.character as usize, enc)
+    };
+    let (a, b) = (at(r.start), at(r.end));
+    a.min(b)..b.max(a)
+}
+
 /// Byte span of a range (clamped, start never after end).
 pub fn span(text: &str, index: &LineIndex, r: Range, enc: Encoding) -> std::ops::Range<usize> {
     let a = offset(text, index, r.start, enc);

@@ -263,7 +263,7 @@ impl State {
         for change in changes {
             match change.range {
                 Some(r) => {
-                    let span = super::convert::span(&open.doc.text, &open.doc.index, r, enc);
+                    let span = super::convert::span_in(&open.doc, r, enc);
                     open.doc.apply(span, &change.text);
                 }
                 None => open.doc.replace_all(change.text),

@@ -74,17 +74,34 @@ fn flag_tail_start(s: &str) -> usize {
         if trimmed.is_empty() {
             return 0;
         }
-        let token = trimmed
-            .char_indices()
-            .rev()
-            .find(|(_, c)| c.is_whitespace())
-            .map_or(0, |(i, c)| i + c.len_utf8());
+        let token = after_last_space(trimmed);
         if trimmed[token..].starts_with('-') {
             end = token;
         } else {
             return trimmed.len();
         }
     }
+}
+
+/// Where the text after the last white space character of `s` begins (white space as
+/// `char::is_whitespace` sees it), 0 when there is none. The ASCII white space is
+/// found with `memrchr` (a line of minified code or data is one long token, and
+/// every word on it asks), the rest of the Unicode white space only where the text
+/// after the last ASCII one is not ASCII.
+fn after_last_space(s: &str) -> usize {
+    let b = s.as_bytes();
+    let ascii = |i: Option<usize>| i.map_or(0, |i| i + 1);
+    let from = ascii(memchr::memrchr3(b' ', b'\t', b'\n', b))
+        .max(ascii(memchr::memrchr3(b'\r', 0x0b, 0x0c, b)));
+    // `from` follows an ASCII byte (or is 0): a character boundary.
+    let rest = s.get(from..).unwrap_or("");
+    if rest.is_ascii() {
+        return from;
+    }
+    rest.char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(from, |(i, c)| from + i + c.len_utf8())
 }
 
 #[cfg(test)]
@@ -116,6 +133,27 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The fast search for the last white space agrees with `char::is_whitespace`
+        /// over ASCII and Unicode white space and other characters.
+        #[test]
+        fn last_space_agrees_with_the_definition(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "-x", " ", "\t", "\n", "\r", "\u{b}", "\u{c}", "\u{a0}", "\u{85}",
+                    "\u{2003}", "\u{3000}", "\u{1c}", "é", "日本", "😀",
+                ]),
+                0..16,
+            ),
+        ) {
+            let s: String = parts.concat();
+            let want = s
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            prop_assert_eq!(after_last_space(&s), want, "{:?}", s);
+        }
 
         /// Searching only the flag tail finds what searching the whole prefix found.
         #[test]

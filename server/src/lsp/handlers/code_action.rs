@@ -93,7 +93,7 @@ fn policy_edit(
 ) -> Option<(WorkspaceEdit, Option<Command>)> {
     let (path, uri, pyproject) = policy_target(s)?;
     let (existing, version) = match s.docs.get(&uri) {
-        Some(open) => (Some(open.doc.text.to_string()), Some(open.version)),
+        Some(open) => (Some(open.doc.current_text()), Some(open.version)),
         // A policy file that cannot be read (a folder, a FIFO) gets no edit.
         None => (crate::lsp::policy_file::read_existing(&path).ok()?, None),
     };

@@ -17,7 +17,7 @@ pub async fn run(b: &Backend, params: DidChangeTextDocumentParams) {
             return None;
         }
         let open = s.docs.get(&uri)?;
-        Some(is_policy_file(&uri).then(|| open.doc.text.to_string()))
+        Some(is_policy_file(&uri).then(|| open.doc.current_text()))
     });
     let Some(Some(policy_text)) = applied else {
         return;
