@@ -7,6 +7,10 @@
 //!   ids, family ids and names, example ids, finding codes), best first, at most
 //!   [`MAX_SUGGESTIONS`], without duplicates, and each one something `explain`
 //!   answers for; nothing is suggested for an empty query.
+//! * [`family_overview`] lists only families whose id starts with the query as a whole
+//!   name part (`flux` → `flux-1-dev`, never `fluxgym`), each with the license the
+//!   rules give it and every other license a variant of it has: a family name that
+//!   covers differently licensed models is never answered with one license.
 //! * [`to_terminal`] only removes markup (headings, emphasis, code spans, link syntax);
 //!   it never drops words, and a link keeps its address.
 
@@ -16,6 +20,73 @@ use crate::policy::Policy;
 
 /// The most suggestions shown.
 pub const MAX_SUGGESTIONS: usize = 8;
+
+/// The most families an overview lists.
+pub const MAX_OVERVIEW: usize = 40;
+
+/// What a short family name (`flux`, `llama`, `qwen`) stands for: the families whose id
+/// starts with it as a whole name part, each with its license, as a Markdown card;
+/// `None` when no family id starts so.
+pub fn family_overview(kb: &KnowledgeBase, query: &str) -> Option<String> {
+    let q = query.trim().to_ascii_lowercase();
+    if q.len() < 2 {
+        return None;
+    }
+    let starts_part = |id: &str| {
+        let id = id.to_ascii_lowercase();
+        id.strip_prefix(&q)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_ascii_alphabetic()))
+    };
+    let matches: Vec<&crate::kb::Family> =
+        kb.families.iter().filter(|f| starts_part(&f.id)).collect();
+    if matches.is_empty() {
+        return None;
+    }
+    let mut licenses = std::collections::BTreeSet::new();
+    let mut lines = Vec::new();
+    for f in matches.iter().take(MAX_OVERVIEW) {
+        let label = |id: &str| {
+            kb.license(id)
+                .map_or_else(|| format!("`{id}`"), crate::card::short_label)
+        };
+        licenses.insert(f.license.clone());
+        let mut others: Vec<&str> = Vec::new();
+        for v in &f.variant {
+            licenses.insert(v.license.clone());
+            if v.license != f.license && !others.contains(&v.license.as_str()) {
+                others.push(&v.license);
+            }
+        }
+        let mut line = format!(
+            "- `{}`: {} by {} · {}",
+            f.id,
+            f.name,
+            f.vendor,
+            label(&f.license)
+        );
+        if !others.is_empty() {
+            let o: Vec<String> = others.iter().map(|l| label(l)).collect();
+            line.push_str(&format!(" (some variants: {})", o.join("; ")));
+        }
+        lines.push(line);
+    }
+    let n = matches.len();
+    let mut out = format!(
+        "### `{q}`: {n} model famil{} fineprint knows\n\n",
+        if n == 1 { "y" } else { "ies" }
+    );
+    out.push_str(if licenses.len() > 1 {
+        "Their licenses differ: name the model you use (`fineprint explain ID`, or the id as your code writes it) for its card.\n\n"
+    } else {
+        "They share one license; `fineprint explain ID` gives a family's card.\n\n"
+    });
+    out.push_str(&lines.join("\n"));
+    if n > MAX_OVERVIEW {
+        out.push_str(&format!("\n- and {} more", n - MAX_OVERVIEW));
+    }
+    out.push('\n');
+    Some(out)
+}
 
 /// The card of a finding code: what it means, where the documentation is, and what the
 /// policy in force does with it.

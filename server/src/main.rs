@@ -920,6 +920,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
                 return Ok(ExitCode::SUCCESS);
             }
+            // A short family name (`flux`, `llama`): the families it starts, each with
+            // its license; never one card for models licensed differently.
+            if let Some(overview) = fineprint::explain::family_overview(&kb, &subject) {
+                outln!("{}", show(overview).trim_end());
+                outln!("\n{}", knowledge_line(&kb));
+                return Ok(ExitCode::SUCCESS);
+            }
             let near = fineprint::explain::suggestions(&kb, &subject);
             let hint = if near.is_empty() {
                 String::new()

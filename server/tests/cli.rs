@@ -297,7 +297,23 @@ fn explain_prints_cards_and_refuses_unknowns() {
         // Finding codes, and what is close to a name that matches nothing.
         ("non-commercial", 0, "The license forbids commercial use."),
         ("lama3.1", 2, "did you mean: "),
-        ("flux", 2, "flux-1-dev"),
+        // A short family name: every family it starts, each with its license.
+        ("flux", 0, "flux-1-dev"),
+        ("flux", 0, "Their licenses differ"),
+        (
+            "flux",
+            0,
+            "flux-1-dev: FLUX.1 [dev] (incl. Fill, Depth, Canny, Redux, Kontext, Krea [dev]) by Black Forest Labs · FLUX.1-dev NC · non-commercial",
+        ),
+        (
+            "flux",
+            0,
+            "flux-1-schnell: FLUX.1 [schnell] by Black Forest Labs · Apache-2.0",
+        ),
+        ("flux", 0, "(some variants: Apache-2.0)"),
+        ("FLUX", 0, "flux-1-schnell"),
+        ("llama", 0, "llama-3"),
+        ("llamaz", 2, "did you mean: "),
     ];
     for (subject, code, needle) in cases {
         let out = fineprint(&["explain", subject], d.path());
