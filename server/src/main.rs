@@ -566,26 +566,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 (Some(_), Some(name)) => Some(name.clone()),
                 _ => paths.first().cloned(),
             };
-            let start = first.as_ref().map_or_else(
-                || PathBuf::from("."),
-                |p| {
-                    if p.is_dir() {
-                        p.clone()
-                    } else {
-                        p.parent().map_or_else(
-                            || PathBuf::from("."),
-                            |x| {
-                                if x.as_os_str().is_empty() {
-                                    PathBuf::from(".")
-                                } else {
-                                    x.to_path_buf()
-                                }
-                            },
-                        )
-                    }
-                },
-            );
-            let start = start.canonicalize().unwrap_or(start);
+            let start = start_folder(first.as_ref());
             let (kb, policy) = if no_config {
                 (load_kb(rules.as_ref())?, Policy::default())
             } else {
