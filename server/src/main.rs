@@ -264,6 +264,26 @@ fn start_folder(first: Option<&PathBuf>) -> PathBuf {
     start.canonicalize().unwrap_or(start)
 }
 
+/// What a command asks the Hub with, when `on` (its `--online` or the policy's
+/// `online`), and the evidence store that uses it.
+fn online_store(
+    policy: &Policy,
+    on: bool,
+) -> (
+    Option<std::sync::Arc<fineprint::online::Online>>,
+    fineprint::evidence::Store,
+) {
+    let online = on.then(|| {
+        fineprint::online::Online::new(
+            fineprint::online::Settings::from_env(policy.online_max_age_days),
+            fineprint::online::Mode::Fetch,
+        )
+    });
+    let store = fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
+        .with_online(online.clone());
+    (online, store)
+}
+
 /// A path as shown to the user: relative to the working directory when it is inside it.
 fn shown_path(p: &std::path::Path) -> String {
     let rel = std::env::current_dir().ok().and_then(|cwd| {
@@ -601,15 +621,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         .into(),
                 );
             }
-            let online = (online || policy.online).then(|| {
-                fineprint::online::Online::new(
-                    fineprint::online::Settings::from_env(policy.online_max_age_days),
-                    fineprint::online::Mode::Fetch,
-                )
-            });
-            let store =
-                fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
-                    .with_online(online.clone());
+            let (online, store) = online_store(&policy, online || policy.online);
             let mut report = match (&stdin_text, &stdin_filename) {
                 (Some((text, kind)), Some(name)) => {
                     fineprint::check::run_text(text, name, *kind, &kb, &policy)
@@ -733,15 +745,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let file = output.unwrap_or_else(|| fineprint::baseline::default_path(&policy, &start));
             // The policy's `online = true` applies here as in `check`, so the baseline
             // holds what `check` reports.
-            let online = policy.online.then(|| {
-                fineprint::online::Online::new(
-                    fineprint::online::Settings::from_env(policy.online_max_age_days),
-                    fineprint::online::Mode::Fetch,
-                )
-            });
-            let store =
-                fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
-                    .with_online(online.clone());
+            let (online, store) = online_store(&policy, policy.online);
             let mut report = check_with_progress(std::slice::from_ref(&dir), &kb, &policy, &store);
             for m in online.iter().flat_map(|o| o.take_messages()) {
                 eprintln!("warning: {m}");
@@ -849,15 +853,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             // What this machine holds about the model (cache, GGUF file, Ollama store).
             let resolved = fineprint::resolve::resolve_str(&kb, &subject).map(|r| {
                 let mut refs = [r];
-                let online = (online || policy.online).then(|| {
-                    fineprint::online::Online::new(
-                        fineprint::online::Settings::from_env(policy.online_max_age_days),
-                        fineprint::online::Mode::Fetch,
-                    )
-                });
-                let store =
-                    fineprint::evidence::Store::new(fineprint::evidence::Roots::from_env(), None)
-                        .with_online(online.clone());
+                let (online, store) = online_store(&policy, online || policy.online);
                 let place = fineprint::evidence::Place {
                     dir: Some(here.clone()),
                     root: Some(here.clone()),
