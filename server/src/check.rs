@@ -512,14 +512,27 @@ struct Env<'a> {
     progress: Option<&'a Progress>,
 }
 
-fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env<'_>) -> Outcome {
+/// `listed`: the walk's directory listing gave `path` as a regular file.
+fn check_file(
+    path: &Path,
+    shown: String,
+    kind: FileKind,
+    root: &Path,
+    env: &Env<'_>,
+    listed: bool,
+) -> Outcome {
     let skip = |reason: String| {
         Outcome::Skip(Skipped {
             path: shown.clone(),
             reason,
         })
     };
-    let bytes = match regular_file::read(path, MAX_FILE_SIZE) {
+    let read = if listed {
+        regular_file::read_listed(path, MAX_FILE_SIZE)
+    } else {
+        regular_file::read(path, MAX_FILE_SIZE)
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(ReadError::Io(e)) => return skip(format!("unreadable: {e}")),
         Err(e) => return skip(e.to_string()),
@@ -531,12 +544,14 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return skip("binary (contains NUL bytes)".into());
     }
-    let text = match String::from_utf8(bytes) {
+    // `simdutf8`: the same answer as the standard library's check, several times
+    // faster on the mostly ASCII text of source files.
+    let text = match simdutf8::compat::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
             return skip(format!(
                 "not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
+                e.valid_up_to()
             ));
         }
     };
@@ -546,7 +561,7 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
     };
     // Columns count from after a byte order mark (editors do not show it), so the
     // text analysed starts after it, and spans are offsets in that text.
-    let text = without_bom(&text);
+    let text = without_bom(text);
     let mut found = analyse_at(text, kind, env.kb, env.policy, env.today, env.store, &place);
     cap_to_scope(&mut found, env.policy, path, Some(root));
     Outcome::File(FileResult {
@@ -560,6 +575,10 @@ fn check_file(path: &Path, shown: String, kind: FileKind, root: &Path, env: &Env
 /// Lowers (or hides) the findings of a file as the policy's `[[paths]]` rule for it
 /// says ([`crate::scope`]).
 pub fn cap_to_scope(found: &mut [Found], policy: &Policy, path: &Path, root: Option<&Path>) {
+    // Most files name no model: their path is not matched against the rules at all.
+    if found.is_empty() {
+        return;
+    }
     let Some(rule) = policy.scope.rule_for(path, root) else {
         return;
     };
@@ -654,7 +673,7 @@ fn walk_entry(root: &Path, entry: &ignore::DirEntry, env: &Env<'_>) -> Option<Ou
         }))
     };
     match kind {
-        Some(kind) if ft.is_file() => Some(check_file(path, shown(), kind, root, env)),
+        Some(kind) if ft.is_file() => Some(check_file(path, shown(), kind, root, env, true)),
         None if ft.is_file() && is_weight_file(path) => {
             Some(check_weight_file(path, shown(), root, env))
         }
@@ -785,7 +804,7 @@ fn run_progress(
                 .parent()
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             let outcome = match file_kind(root) {
-                Some(kind) => check_file(root, shown, kind, &dir, &env),
+                Some(kind) => check_file(root, shown, kind, &dir, &env, false),
                 None if is_weight_file(root) => check_weight_file(root, shown, &dir, &env),
                 None => Outcome::Skip(Skipped {
                     path: shown,
@@ -844,7 +863,7 @@ fn run_progress(
                     continue;
                 }
                 let outcome = match file_kind(&path) {
-                    Some(kind) => check_file(&path, shown, kind, root, &env),
+                    Some(kind) => check_file(&path, shown, kind, root, &env, false),
                     None => check_weight_file(&path, shown, root, &env),
                 };
                 results.lock().map(|mut r| r.push(outcome)).ok();

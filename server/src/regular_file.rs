@@ -4,7 +4,8 @@
 //! Invariants:
 //! * The metadata is looked at before the file is opened: a FIFO (opening one blocks
 //!   until a writer comes), a socket, a device, a folder or a link to nothing is
-//!   refused without being opened. The opened file's own metadata is checked again,
+//!   refused without being opened. (For a file a walk lists, the listing's own file
+//!   type is that look: [`read_listed`].) The opened file's own metadata is checked again,
 //!   so a path swapped for something else in between is refused as well.
 //! * At most `limit + 1` bytes are read, so a file that grows while it is read cannot
 //!   make the read hold more than the cap: it is refused as too large.
@@ -111,10 +112,23 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
             size: Some(meta.len()),
         });
     }
+    read_listed(path, limit)
+}
+
+/// [`read`] of a path that a directory listing just gave as a regular file (not a
+/// link): the listing's file type was the look before opening, so the path is not
+/// looked up once more; the opened file's own metadata is still checked.
+pub fn read_listed(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let opened = file.metadata().map_err(ReadError::Io)?;
     if !opened.is_file() {
         return Err(ReadError::NotRegular(kind_of(&opened.file_type())));
+    }
+    if opened.len() > limit {
+        return Err(ReadError::TooLarge {
+            limit,
+            size: Some(opened.len()),
+        });
     }
     read_capped(file, opened.len(), limit)
 }

@@ -34,6 +34,17 @@ fn high_water_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time (user and system) of a running process, in whole seconds (`None` once it
+/// is gone). `/proc/PID/stat` counts in clock ticks, 100 a second on Linux.
+fn cpu_seconds(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: fields follow the last `)`.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100)
+}
+
 /// Runs `fineprint check in --format <format>` in `dir`; returns its output and its
 /// peak resident size in KiB, or panics when the peak passes [`RSS_BUDGET_KIB`].
 fn run_measured(dir: &Path, format: &str) -> (Vec<u8>, u64) {
@@ -64,7 +75,11 @@ fn run_within(dir: &Path, format: &str, budget: u64) -> u64 {
     let (mut peak, started) = (0, Instant::now());
     while child.try_wait().expect("wait").is_none() {
         peak = peak.max(high_water_kib(child.id()).unwrap_or(0));
-        if peak > budget || started.elapsed() > Duration::from_secs(300) {
+        // Guards against a hang, not a speed test: CPU time (what other work on the
+        // machine does not stretch) and a wall time far beyond any loaded machine's.
+        let hung = cpu_seconds(child.id()).is_some_and(|s| s > 300)
+            || started.elapsed() > Duration::from_secs(1800);
+        if peak > budget || hung {
             let _ = child.kill();
             let _ = child.wait();
             panic!(

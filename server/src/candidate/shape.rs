@@ -105,9 +105,8 @@ pub fn shape_of(vocab: &DetectVocab, w: &str) -> Option<(Range<usize>, Shape)> {
     if plain.is_some() {
         return plain;
     }
-    let (at_sign, slashes) = w.bytes().fold((false, 0usize), |(a, n), b| {
-        (a || b == b'@', n + usize::from(b == b'/'))
-    });
+    let at_sign = memchr::memchr(b'@', w.as_bytes()).is_some();
+    let slashes = w.bytes().filter(|&b| b == b'/').count();
     if !at_sign && slashes < 3 {
         return None;
     }

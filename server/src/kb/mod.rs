@@ -741,8 +741,8 @@ impl KnowledgeBase {
     /// Whether a word starts with the literal prefix of some bare-name pattern (API
     /// names, legacy ids, Ollama names): a cheap filter before glob matching.
     #[inline]
-    pub fn bare_may_match(&self, word: &str) -> bool {
-        self.index.bare.may_match(word.as_bytes())
+    pub fn bare_may_match(&self, word: &[u8]) -> bool {
+        self.index.bare.may_match(word)
     }
 
     /// The openness ladder rung of a model under license `license` (an index), of

@@ -240,9 +240,13 @@ pub struct PatternIndex {
 /// ordinary code (the scanner asks this of every word).
 #[derive(Debug, Default)]
 pub struct BarePrefixes {
+    /// (key, literal), sorted by the key's slot ([`key_slot`]) once finished.
     entries: Vec<(u32, Vec<u8>)>,
     /// One bit per hashed key ([`key_slot`]); empty until [`BarePrefixes::finish`].
     keys: Vec<u64>,
+    /// `entries[starts[s]..starts[s + 1]]` are the entries of slot `s` (one more
+    /// than the slots): a lookup is two loads, not a binary search.
+    starts: Vec<u32>,
     /// One bit per pair of raw first bytes that normalize to the first two bytes of
     /// some key (both cases, `_` and `-`): the first test, one lookup per word.
     pairs: Vec<u64>,
@@ -290,12 +294,20 @@ impl BarePrefixes {
     fn finish(&mut self) {
         self.entries.sort();
         self.entries.dedup();
+        self.entries.sort_by_key(|(k, _)| key_slot(*k));
         self.keys = vec![0; KEY_BITS / 64];
+        self.starts = vec![0; KEY_BITS + 1];
         for (k, _) in &self.entries {
             let s = key_slot(*k);
             if let Some(w) = self.keys.get_mut(s / 64) {
                 *w |= 1 << (s % 64);
             }
+            if let Some(n) = self.starts.get_mut(s + 1) {
+                *n += 1;
+            }
+        }
+        for s in 1..self.starts.len() {
+            self.starts[s] += self.starts[s - 1];
         }
         // Raw bytes by what they normalize to.
         let mut raw: Vec<Vec<u8>> = vec![Vec::new(); 256];
@@ -317,8 +329,9 @@ impl BarePrefixes {
     }
 
     /// Whether `word` starts with the literal prefix of some bare pattern. The first
-    /// test (one bit per pair of first bytes) is inlined into the word scanner, which
-    /// asks this of nearly every word; the rest is not.
+    /// two tests (one bit per pair of first bytes, one per hashed key of three) are
+    /// inlined into the word scanner, which asks this of nearly every word; the
+    /// comparison with the literals of the key's slot is not.
     #[inline]
     pub fn may_match(&self, word: &[u8]) -> bool {
         let [a, b, _, ..] = word else { return false };
@@ -330,12 +343,6 @@ impl BarePrefixes {
         {
             return false;
         }
-        self.may_match_key(word)
-    }
-
-    /// [`Self::may_match`] after the pair test.
-    #[inline(never)]
-    fn may_match_key(&self, word: &[u8]) -> bool {
         let Some(k) = key(word) else { return false };
         let s = key_slot(k);
         if self
@@ -345,13 +352,17 @@ impl BarePrefixes {
         {
             return false;
         }
-        let start = self.entries.partition_point(|(x, _)| *x < k);
-        self.entries[start..]
-            .iter()
-            .take_while(|(x, _)| *x == k)
-            .any(|(_, lit)| {
-                word.len() >= lit.len() && word.iter().zip(lit).all(|(w, l)| norm_byte(*w) == *l)
-            })
+        self.literal_of_slot(s, k, word)
+    }
+
+    /// Whether one of the literals of key `k` (in slot `s`) starts `word`.
+    #[inline(never)]
+    fn literal_of_slot(&self, s: usize, k: u32, word: &[u8]) -> bool {
+        let slot = |s: usize| self.starts.get(s).map_or(0, |&n| n as usize);
+        let of_slot = self.entries.get(slot(s)..slot(s + 1)).unwrap_or_default();
+        of_slot.iter().filter(|(x, _)| *x == k).any(|(_, lit)| {
+            word.len() >= lit.len() && word.iter().zip(lit).all(|(w, l)| norm_byte(*w) == *l)
+        })
     }
 }
 
