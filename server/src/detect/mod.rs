@@ -85,6 +85,12 @@ fn model_file_name(word: &[u8]) -> bool {
         })
 }
 
+/// Whether the word at `start..end` is glued to a `+` on either side, as the words
+/// of base64 data are (`...+QrhykqxQ/eZLK+...`).
+fn base64_piece(bytes: &[u8], start: usize, end: usize) -> bool {
+    start.checked_sub(1).and_then(|i| bytes.get(i)) == Some(&b'+') || bytes.get(end) == Some(&b'+')
+}
+
 /// `self.features.gguf`: a chain of identifiers, an attribute access in code.
 fn attribute_path(word: &str) -> bool {
     word.split('.').all(|p| {
@@ -372,6 +378,12 @@ fn scan(
         else {
             continue;
         };
+        // An `org/name` no rule knows, glued to a `+`: a piece of base64 data (an
+        // embedded image, a lock file's hash), never an id a model context names (no
+        // Hub or Ollama name holds a `+`). Such runs hold hundreds of these words.
+        if want == context::Want::Model && base64_piece(bytes, w.start, w.end) {
+            continue;
+        }
         let ctx_kind = *here.get_or_insert_with(|| kind_at(&mut fences, kind, text, start));
         // `"koala-13b"`, or `Zephyr-7b-beta` in a README's prose: a name that a family's
         // name pattern knows names that model wherever it stands.
