@@ -166,6 +166,31 @@ fn find_in(text: &Rope, needle: u8, from: usize, to: usize) -> Option<usize> {
     None
 }
 
+/// The offset of the last `needle` in `floor..before` of the rope.
+fn find_back(text: &Rope, needle: u8, before: usize, floor: usize) -> Option<usize> {
+    let before = before.min(text.len_bytes());
+    if floor >= before {
+        return None;
+    }
+    let (mut chunks, mut start, _, _) = text.chunks_at_byte(before - 1);
+    let chunk = chunks.next()?;
+    let from = floor.saturating_sub(start);
+    if let Some(i) = memchr::memrchr(needle, &chunk.as_bytes()[from..before - start]) {
+        return Some(start + from + i);
+    }
+    chunks.prev();
+    while start > floor
+        && let Some(chunk) = chunks.prev()
+    {
+        start -= chunk.len();
+        let from = floor.saturating_sub(start);
+        if let Some(i) = memchr::memrchr(needle, &chunk.as_bytes()[from..]) {
+            return Some(start + from + i);
+        }
+    }
+    None
+}
+
 /// Whether `b` belongs to a word of the detector (`A-Za-z0-9._-/:@~`).
 fn word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b':' | b'@' | b'~')
@@ -590,10 +615,16 @@ impl Document {
         // the parents read are whole lines within PARENT_BYTES above a line).
         if matches!(kind, FileKind::Yaml | FileKind::Toml) {
             let n = context::PARENT_BYTES + 1;
-            let one_long_line = !p.newlines
-                && find_in(text, b'\n', start, new_end).is_none()
-                && (find_in(text, b'\n', start.saturating_sub(n), start).is_none() && start >= n
-                    || find_in(text, b'\n', new_end, new_end + n).is_none() && new_end + n <= len);
+            // The edited line's start and end, looked for at most `n` bytes away.
+            let line_start = find_back(text, b'\n', start, start.saturating_sub(n));
+            let line_end = find_in(text, b'\n', new_end, new_end.saturating_add(n));
+            let long = match (line_start, line_end) {
+                (Some(a), Some(b)) => b - a > n,
+                (None, _) => start >= n,
+                (_, None) => new_end.saturating_add(n) <= len,
+            };
+            let one_long_line =
+                long && !p.newlines && find_in(text, b'\n', start, new_end).is_none();
             if !one_long_line {
                 let ceil = new_end.saturating_add(PARENT_REACH + context::SCAN_BACK);
                 let mut at = new_end;
