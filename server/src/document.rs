@@ -3,16 +3,38 @@
 //!
 //! Invariants:
 //! * After any sequence of [`Document::edit`] calls, `refs` equals what
-//!   [`detect::detect`] returns for the current text (a property test and the
-//!   `lsp_edits` fuzz target check this against random edits). An edit re-scans only a
-//!   window around it: the detector's context never looks further than
-//!   [`context::SCAN_BACK`] bytes back, [`context::SCAN_FORWARD`] bytes forward, or
-//!   (YAML, TOML, Markdown) [`context::PARENT_LINES`] lines up; a library call reads at
-//!   most [`calls::WINDOW`] bytes of arguments; no reference is longer than
-//!   [`detect::MAX_WORD`] bytes. So words outside the window keep their result.
-//! * The window is cut at the detector's lines, which end at `\n` only (its parent
-//!   lines are `str::lines`), not at the line index's lines, which also end at a lone
-//!   `\r` (so that a file with lone `\r` line ends keeps its references).
+//!   [`detect::detect`] returns for the current text (property tests and the
+//!   `lsp_edits` fuzz target check this against random edits, also inside a 40 KB
+//!   line). An edit re-scans only a window around it, cut at byte distances from it:
+//!   every reader of the detector reads a bounded distance around a word
+//!   ([`REACH_BACK`] before its start: its line's [`context::SCAN_BACK`] bytes, the line
+//!   above, runs of at most [`context::MAX_RUN`] bytes; [`REACH_ON`] after it: the
+//!   word's [`detect::MAX_WORD`], a call's [`calls::WINDOW`], [`context::SCAN_FORWARD`]),
+//!   so words further from the edit keep their result, and the text read from the
+//!   rope is the window and those distances around it. The scan starts
+//!   [`CALL_REACH`] before the first word whose result it keeps, and before any
+//!   library call whose reference may cross its start, so that it skips the words a
+//!   scan from the text's start skips.
+//! * The window's ends are points where a word scan may start or end ([`cut_at`]): a
+//!   line start, or just after a byte of no word that is no backslash (in a long line
+//!   of base64, a `+` or a quote a few bytes away). So an edit inside a long line
+//!   re-scans a window of a few KB of it, whatever its length
+//!   (`incremental.rs`: the same size inside a 100 KB and a 1 MB line). Inside a run
+//!   of word bytes (a line of letters only) the cut is where the run starts or ends:
+//!   linear in that run.
+//! * YAML and TOML: a word that sees its line start (within [`context::SCAN_BACK`]) reads
+//!   the parents above it ([`context::PARENT_BYTES`], [`context::PARENT_LINES`]): the
+//!   text read starts that far above the first line start a word of the window may
+//!   see, and an edit re-scans the next PARENT_LINES lines (within PARENT_BYTES and
+//!   SCAN_BACK bytes), unless it changed no line end on a line longer than
+//!   PARENT_BYTES, which no line takes as a parent (the parents read are whole
+//!   lines within PARENT_BYTES above a line).
+//! * Markdown keeps the window cut at its lines (a code fence opened or closed changes
+//!   the kind of every line below it) and reads its whole text (its fences are tracked
+//!   from the start and its endpoints count headings): an edit inside a long Markdown
+//!   line re-scans that line. Its lines are the detector's, which end at `\n` only
+//!   (its parent lines are `str::lines`), not the line index's, which also end at a
+//!   lone `\r` (so that a file with lone `\r` line ends keeps its references).
 //! * In Markdown, an edit on a line holding a backtick or a tilde (a code fence may
 //!   open or close there) re-scans to the end of the text.
 //! * Edit ranges are clamped to the text and to character boundaries; no edit panics.
@@ -26,9 +48,8 @@
 //!   lone `\r`, as the line index's): an edit costs O(log n) plus its own length,
 //!   never a copy of the document, so a burst of edits on a 50 MB document costs
 //!   microseconds per edit. The analysis window is read from the rope (the window
-//!   and the context the detector may read around it: [`context::PARENT_BYTES`] and
-//!   [`context::SCAN_BACK`] back, to a line start; the reach of a word and a call
-//!   on, to a line end), and so are the base-URL endpoints of the lines edited.
+//!   and the context the detector may read around it, above), and so are the
+//!   base-URL endpoints around the edits ([`Document::last_read`] tells what was read).
 //! * `text` and `index` are a flat copy of the text as last analysed, for the readers
 //!   of references (diagnostics, hover, code actions), which [`Document::analyse`]
 //!   brings up to date once for every edit applied since: one splice of the changed
@@ -75,13 +96,13 @@ const ENDPOINT_BACK: usize = 64;
 
 /// The part of a text re-scanned after an edit.
 struct Window {
-    /// Where the scan starts (a line start).
+    /// Where the scan starts (a line start, or inside a line where [`cut_at`] allows).
     scan: usize,
     /// References starting before this offset are kept from before the edit; the scan
     /// provides those from here on.
     keep: usize,
-    /// Where the scan ends (a line start, or the end of the text); references starting
-    /// after it are kept from before the edit, shifted.
+    /// Where the scan ends (a point [`cut_at`] allows, or the end of the text);
+    /// references starting after it are kept from before the edit, shifted.
     end: usize,
 }
 
