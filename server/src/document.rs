@@ -486,20 +486,53 @@ impl Document {
             return whole(self);
         }
         let delta = p.delta;
-        let w = if markdown {
+        let mut w = if markdown {
             self.window_lines(kind, p.start, p.end, p.fences)
         } else {
             self.window(kind, &p)
         };
-        let old_w_end = (w.end as isize - delta) as usize;
-        // The text the detector reads: the window and its context (Markdown whole: its
-        // code fences are tracked from the start, and its endpoints count headings).
-        let (lo, mid, hi) = if markdown {
-            (0, len, len)
-        } else {
-            self.context(kind, &w)
+        let (lo, mid, hi, region, mut fresh) = loop {
+            // The text the detector reads: the window and its context (Markdown whole:
+            // its code fences are tracked from the start, and its endpoints count
+            // headings).
+            let (lo, mid, hi) = if markdown {
+                (0, len, len)
+            } else {
+                self.context(kind, &w)
+            };
+            let region = flat(&self.rope, lo..hi);
+            let mut fresh = Vec::new();
+            detect::scan_range(&region, w.scan - lo..w.end - lo, kind, kb, &mut fresh);
+            for r in &mut fresh {
+                r.span = r.span.start + lo..r.span.end + lo;
+            }
+            // The references after the window are kept only if a scan from the start
+            // reaches its end skipping no word, before the edits as after them: no
+            // library call's reference crosses it, neither one the window found nor
+            // one before the edits whose call may lie before it. Else the window goes
+            // on past that reference (and is checked again).
+            let old_end = (w.end as isize - delta) as usize;
+            let library = |r: &&Reference| r.kind == RefKind::Library;
+            let new_cross = fresh.iter().filter(library).map(|r| r.span.end).max();
+            let i = self.refs.partition_point(|r| r.span.end <= old_end);
+            let old_cross = self.refs[i..]
+                .iter()
+                .take_while(|r| r.span.start < old_end + CALL_REACH)
+                .filter(library)
+                .map(|r| (r.span.end as isize + delta) as usize)
+                .max();
+            match new_cross.max(old_cross) {
+                Some(e) if e > w.end && w.end < len => {
+                    w.end = if markdown {
+                        find(&self.rope, b'\n', e).map_or(len, |i| i + 1)
+                    } else {
+                        cut_on(&self.rope, e)
+                    };
+                }
+                _ => break (lo, mid, hi, region, fresh),
+            }
         };
-        let region = flat(&self.rope, lo..hi);
+        let old_w_end = (w.end as isize - delta) as usize;
         // The endpoints of the region's lines found again, the others kept (moved
         // after the edits).
         let old_mid = (mid as isize - delta) as usize;
@@ -533,11 +566,6 @@ impl Document {
             return whole(self);
         }
 
-        let mut fresh = Vec::new();
-        detect::scan_range(&region, w.scan - lo..w.end - lo, kind, kb, &mut fresh);
-        for r in &mut fresh {
-            r.span = r.span.start + lo..r.span.end + lo;
-        }
         local::drop_local_aliases(kb, &endpoints, &mut fresh);
         let mut refs = Vec::with_capacity(self.refs.len() + fresh.len());
         refs.extend(self.refs.iter().filter(|r| r.span.start < w.keep).cloned());
