@@ -13,8 +13,9 @@
 //!   so words further from the edit keep their result, and the text read from the
 //!   rope is the window and those distances around it. The scan starts
 //!   [`CALL_REACH`] before the first word whose result it keeps, and before any
-//!   library call whose reference may cross its start, so that it skips the words a
-//!   scan from the text's start skips.
+//!   library call whose reference may cross its start, and it goes on past any
+//!   library call's reference that crosses its end (before the edits or after them),
+//!   so that it skips the words a scan from the text's start skips.
 //! * The window's ends are points where a word scan may start or end ([`cut_at`]): a
 //!   line start, or just after a byte of no word that is no backslash (in a long line
 //!   of base64, a `+` or a quote a few bytes away). So an edit inside a long line
