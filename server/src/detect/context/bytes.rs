@@ -154,3 +154,33 @@ pub(super) fn rfind_lowercased(hay: &[u8], needle: &[u8]) -> Option<usize> {
         end = at;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`ident_before`] reads before the end of each text: a run longer than
+    /// [`MAX_RUN`] (of blanks, of name bytes, of a bracketed key) gives no name, and
+    /// what lies before such a run is never read.
+    #[test]
+    fn ident_before_reads_bounded_runs() {
+        let long = "x".repeat(MAX_RUN + 1);
+        let blanks = " ".repeat(MAX_RUN + 1);
+        let cases: Vec<(String, &str)> = vec![
+            ("from_pretrained".into(), "from_pretrained"),
+            ("model = \"".into(), ""),
+            ("a.b_c-d ".into(), "a.b_c-d"),
+            ("config[\"model\"]".into(), "\"model\""),
+            (format!(" {}", &long[..MAX_RUN]), &long[..MAX_RUN]),
+            (format!("y{}", &long[..MAX_RUN]), ""),
+            (format!("a {long}"), ""),
+            (format!("name{blanks}"), ""),
+            (format!("[{long}]"), ""),
+            ("(key)".into(), ""),
+        ];
+        for (text, want) in cases {
+            let (a, b) = ident_before(text.as_bytes(), text.len());
+            assert_eq!(slice(&text, a, b), want, "{text:?}");
+        }
+    }
+}
