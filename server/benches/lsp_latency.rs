@@ -8,7 +8,7 @@
 //! Run: `cargo bench -p fineprint --bench lsp_latency` (builds the release binary);
 //! `cargo bench -p fineprint --bench lsp_latency -- memory` for the memory figure alone,
 //! `-- dense` for the edit latency on the dense 1 MB file alone, `-- longline` for
-//! edits beside a 500 KB line, `-- burst` for 10,000 `didChange` written at once
+//! edits beside a 500 KB line and inside it, `-- burst` for 10,000 `didChange` written at once
 //! beside a 500 KB line, then a hover (publishes per burst, hover and last publish),
 //! `-- large` for edits in a 50 MB document (one at a time, and 1,000 written at once).
 //! `FINEPRINT_BENCH_BIN=PATH` measures that binary instead of building this tree's.
@@ -176,9 +176,11 @@ fn edit_latency(bin: &str, bytes: usize, every: usize, edits: usize) -> (f64, f6
     (open_ms, pct(&mut lat.clone(), 0.5), pct(&mut lat, 0.95))
 }
 
-/// One-character edits on the line after a 500 KB line of base64 (a data blob in a
-/// test), and a hover after them: (median, p95 and max edit -> diagnostics, hover), ms.
-fn long_line_latency(bin: &str, edits: usize) -> (f64, f64, f64, f64) {
+/// One-character edits at `(line, character)` of a text with a 500 KB line of base64
+/// (a data blob in a test) on line 1: on the line after it (2, 4), or inside it
+/// (1, 250000); and a hover after them: (median, p95 and max edit -> diagnostics,
+/// hover), ms.
+fn long_line_latency(bin: &str, edits: usize, at: (u32, u32)) -> (f64, f64, f64, f64) {
     let mut s = Server::start(bin);
     s.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}));
     s.notify("initialized", json!({}));
@@ -195,7 +197,7 @@ fn long_line_latency(bin: &str, edits: usize) -> (f64, f64, f64, f64) {
         s.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version},
-                   "contentChanges": [{"range": {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 5}}, "text": format!("{}", k % 10)}]}),
+                   "contentChanges": [{"range": {"start": {"line": at.0, "character": at.1}, "end": {"line": at.0, "character": at.1 + 1}}, "text": format!("{}", k % 10)}]}),
         );
         s.wait(|m| {
             m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
@@ -392,10 +394,12 @@ fn main() {
     }
 
     if std::env::args().any(|a| a == "longline") {
-        let (p50, p95, max, hover) = long_line_latency(bin, 50);
-        println!(
-            "edits beside a 500 KB line: one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms (n=50); hover after them {hover:.2} ms"
-        );
+        for (what, at) in [("beside", (2, 4)), ("inside", (1, 250_000))] {
+            let (p50, p95, max, hover) = long_line_latency(bin, 50, at);
+            println!(
+                "edits {what} a 500 KB line: one-character edit -> diagnostics: median {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms (n=50); hover after them {hover:.2} ms"
+            );
+        }
         return;
     }
 

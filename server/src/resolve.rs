@@ -14,6 +14,7 @@ use crate::candidate::placeholders::{
     is_placeholder_repo,
 };
 use crate::candidate::{Args, Candidate, Context, Shape, Value, Want, Weights, in_list};
+use crate::detect::context::{MAX_RUN, SCAN_BACK};
 use crate::kb::generated::{GenEntry, GenKind};
 use crate::kb::{Family, FamilyRef, KnowledgeBase, License, Match, PatternKind, rung};
 
@@ -551,7 +552,8 @@ fn resolve_behind_provider(
 fn is_mapping_key(text: &str, end: usize) -> bool {
     let b = text.as_bytes();
     let mut i = end;
-    while i < b.len() && matches!(b[i], b'"' | b'\'' | b' ' | b'\t') {
+    let ceil = end.saturating_add(MAX_RUN).min(b.len());
+    while i < ceil && matches!(b[i], b'"' | b'\'' | b' ' | b'\t') {
         i += 1;
     }
     b.get(i) == Some(&b':') && !matches!(b.get(i + 1), Some(b':'))
@@ -569,16 +571,22 @@ const SUBSTRING_CALLS: [&[u8]; 6] = [
 
 /// Whether the quoted span is looked for inside another string: `"llama-2" in path`
 /// (Python), or an argument of `strings.HasPrefix`, `.startswith(`, `.includes(` and
-/// the like on the same line.
+/// the like on the same line, within [`SCAN_BACK`] bytes before the span (as the
+/// classifier's calls are).
 fn substring_test(text: &str, span: &Range<usize>) -> bool {
     let b = text.as_bytes();
     let after = b.get(span.end + 1..).unwrap_or(&[]);
-    let after = &after[after.iter().take_while(|c| **c == b' ').count()..];
+    let after = &after[after
+        .iter()
+        .take(MAX_RUN)
+        .take_while(|c| **c == b' ')
+        .count()..];
     if after.starts_with(b"in ") || after.starts_with(b"not in ") {
         return true;
     }
     // The call whose `(` opens before the span on its line, with no `)` between.
-    let line_start = memchr::memrchr(b'\n', &b[..span.start]).map_or(0, |i| i + 1);
+    let from = span.start.saturating_sub(SCAN_BACK);
+    let line_start = memchr::memrchr(b'\n', &b[from..span.start]).map_or(from, |i| from + i + 1);
     let before = &b[line_start..span.start];
     let Some(open) = memchr::memrchr(b'(', before) else {
         return false;
@@ -586,21 +594,23 @@ fn substring_test(text: &str, span: &Range<usize>) -> bool {
     if before[open..].contains(&b')') {
         return false;
     }
-    let name_start = before[..open]
+    // The call's name ends with one of them (their bytes are letters, so they are the
+    // end of the name's run of letters, digits and `_`).
+    SUBSTRING_CALLS
         .iter()
-        .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
-        .map_or(0, |i| i + 1);
-    let name = before[name_start..open].to_ascii_lowercase();
-    SUBSTRING_CALLS.iter().any(|c| name.ends_with(c))
+        .any(|c| open >= c.len() && before[open - c.len()..open].eq_ignore_ascii_case(c))
 }
 
-/// Whether the span is an unquoted key that starts its line (YAML: `  name:`).
+/// Whether the span is an unquoted key that starts its line (YAML: `  name:`), after
+/// at most [`MAX_RUN`] bytes of indentation.
 pub fn yaml_key(text: &str, span: &Range<usize>) -> bool {
     let b = text.as_bytes();
-    let line_start = memchr::memrchr(b'\n', &b[..span.start]).map_or(0, |i| i + 1);
-    b[line_start..span.start]
-        .iter()
-        .all(|c| matches!(c, b' ' | b'\t'))
+    let floor = span.start.saturating_sub(MAX_RUN);
+    let mut i = span.start;
+    while i > floor && matches!(b[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    i == 0 || b[i - 1] == b'\n'
 }
 
 /// Whether a bare word can be a repository name without its org: it starts with a
@@ -667,12 +677,14 @@ fn is_provider(kb: &KnowledgeBase, word: &str) -> bool {
 }
 
 /// Whether the span is a whole value: after a quote, `=`, `:`, `(`, `[`, `,`, `{`, a
-/// list dash or the start of a line (spaces skipped), and before a quote, a closing
-/// bracket, `,`, `;`, white space or the end. `"Local Qwen"` is not a whole value.
+/// list dash or the start of a line (at most [`MAX_RUN`] spaces skipped), and before a
+/// quote, a closing bracket, `,`, `;`, white space or the end. `"Local Qwen"` is not a
+/// whole value.
 pub fn standalone(text: &str, span: &Range<usize>) -> bool {
     let b = text.as_bytes();
     let mut i = span.start;
-    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+    let floor = i.saturating_sub(MAX_RUN);
+    while i > floor && matches!(b[i - 1], b' ' | b'\t') {
         i -= 1;
     }
     let before_ok = i == 0

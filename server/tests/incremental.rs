@@ -355,3 +355,267 @@ fn edits_with_far_effects() {
         );
     }
 }
+
+/// Pieces of one long line (no line end): model ids, library calls, keys, quotes and
+/// brackets, and runs of base64 between them (a data blob with code around it).
+const LINE_PIECES: &[&str] = &[
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "\"acme-ai/bot-7b\"",
+    "'Qwen/Qwen2.5-3B-Instruct'",
+    "qwen2.5:7b",
+    "gpt-4o",
+    "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf",
+    "from_pretrained(",
+    "pipeline(",
+    "\"text-classification\"",
+    "whisper.load_model(",
+    "\"large-v3\"",
+    "load_dataset(",
+    "repo_type=\"dataset\"",
+    "model=",
+    "model: ",
+    "\"model\": ",
+    "MODEL_ID=",
+    "--model ",
+    "base_url=\"http://localhost:8000/v1\"",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    ", ",
+    " ",
+    "\\",
+    "\\\"",
+    "+",
+    "😀",
+    "日本語",
+];
+
+/// A long run of base64 (deterministic), of `n` bytes.
+fn base64(n: usize, seed: u64) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(ALPHABET[(x % 64) as usize])
+        })
+        .collect()
+}
+
+/// One line of about `len` bytes: `pieces` spread along it between runs of base64.
+fn long_line(pieces: &[&str], len: usize, seed: u64) -> String {
+    let mut s = String::new();
+    let mut i = 0;
+    while s.len() < len {
+        s.push_str(&base64(40 + (i * 37) % 400, seed + i as u64));
+        s.push_str(pieces[(i * 7 + seed as usize) % pieces.len()]);
+        i += 1;
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Random edits inside a line of 40 KB (ids, calls, quotes and brackets spread
+    /// along it), one at a time or coalesced: the window re-scanned lies inside the
+    /// line, and the references equal a fresh scan's.
+    #[test]
+    fn edits_inside_a_long_line_equal_fresh(
+        kind in prop::sample::select(KINDS),
+        pieces in prop::collection::vec(prop::sample::select(LINE_PIECES), 20..80),
+        seed in 0u64..1_000,
+        edits in prop::collection::vec(
+            ((0usize..40_000, 0usize..30, prop::collection::vec(prop::sample::select(LINE_PIECES), 0..4)), any::<bool>()),
+            1..8),
+    ) {
+        let kb = kb();
+        let line = long_line(&pieces, 40_000, seed);
+        let text = format!("base_model: x\nmodel = \"gpt-4o\"\n{line}\ny: acme-ai/bot-7b\n");
+        let mut doc = Document::new(text, Some(kind), kb);
+        let last = edits.len() - 1;
+        for (i, ((at, len, ins), analyse_now)) in edits.into_iter().enumerate() {
+            let len_now = doc.rope().len_bytes();
+            let start = (31 + at).min(len_now);
+            let end = (start + len).min(len_now);
+            doc.apply(start..end, &ins.concat());
+            if analyse_now || i == last {
+                doc.analyse(kb);
+                let fresh = detect(&doc.text, kind, kb);
+                prop_assert_eq!(&doc.refs, &fresh, "kind {:?}, seed {}", kind, seed);
+            }
+        }
+    }
+}
+
+/// Edits inside a long line whose effect reaches as far along the line as the
+/// detector reads: each changes what a fresh scan reports far from the edit (so the
+/// test fails when the window or the text read around it is cut too close to the edit:
+/// shrink `REACH_ON`, `REACH_BACK` or `CALL_REACH` in `document.rs` to see it).
+#[test]
+fn edits_inside_a_long_line_with_far_effects() {
+    let blob = |n: usize| base64(n, 7);
+    // Arguments of a library call, about 1,900 bytes (within calls::WINDOW).
+    let args = "y, ".repeat(630);
+    // (kind, the line, the text edited out, its replacement)
+    let cases: Vec<(FileKind, String, &str, &str)> = vec![
+        // A library call's default model depends on a keyword 1.9 KB into its
+        // arguments: the call word lies far before the edit.
+        (
+            FileKind::Python,
+            format!(
+                "x = \"{}\" + pipeline(\"text-classification\", {args}model=\"acme/x\") + \"{}\"",
+                blob(20_000),
+                blob(20_000)
+            ),
+            "model=\"acme/x\"",
+            "",
+        ),
+        (
+            FileKind::Python,
+            format!(
+                "x = \"{}\" + pipeline(\"text-classification\", {args}) + \"{}\"",
+                blob(20_000),
+                blob(20_000)
+            ),
+            ") +",
+            "model=\"acme/x\") +",
+        ),
+        // A word's enclosing call lies 1.9 KB before it: renaming the call changes
+        // the word's context far after the edit.
+        (
+            FileKind::Python,
+            format!(
+                "x = \"{}\" + from_pretrained({args}\"acme-ai/bot-7b\") + \"{}\"",
+                blob(20_000),
+                blob(20_000)
+            ),
+            "from_pretrained(",
+            "load_dataset(",
+        ),
+        (
+            FileKind::Json,
+            format!(
+                "{{\"a\": \"{}\", \"b\": from_pretrained({args}\"acme-ai/bot-7b\"), \"c\": \"{}\"}}",
+                blob(20_000),
+                blob(20_000)
+            ),
+            "from_pretrained(",
+            "load_dataset(",
+        ),
+        // A dataset statement read forward from the word (SCAN_FORWARD): the word
+        // lies before the edit.
+        (
+            FileKind::Python,
+            format!(
+                "x = \"{}\"; hf_hub_download(\"acme-ai/bot-7b\", {}repo_type=\"model\"); y = \"{}\"",
+                blob(20_000),
+                " ".repeat(200),
+                blob(20_000)
+            ),
+            "repo_type=\"model\"",
+            "repo_type=\"dataset\"",
+        ),
+        // A key on the line's start 1 KB before a word of a long YAML line.
+        (
+            FileKind::Yaml,
+            // (The line is longer than the 64 KB of parents read above a line: no
+            // line below can take it as a parent.)
+            format!(
+                "data: {}\nbase_model: [{}, acme-ai/bot-7b, {}]\n",
+                blob(20_000),
+                "x, ".repeat(300),
+                blob(70_000)
+            ),
+            "base_model",
+            "datasets",
+        ),
+    ];
+    let kb = kb();
+    for (kind, text, cut, put) in cases {
+        let Some(at) = text.find(cut) else {
+            panic!("case text lacks {cut:?}")
+        };
+        let mut doc = Document::new(text.clone(), Some(kind), kb);
+        let before: Vec<(usize, String)> = doc
+            .refs
+            .iter()
+            .map(|r| (r.span.start, r.id.clone()))
+            .collect();
+        let window = doc.edit(at..at + cut.len(), put, kb);
+        let fresh = detect(&doc.text, kind, kb);
+        assert_eq!(doc.refs, fresh, "{kind:?}: edit {cut:?} -> {put:?}");
+        let after: Vec<(usize, String)> =
+            fresh.iter().map(|r| (r.span.start, r.id.clone())).collect();
+        assert_ne!(
+            before, after,
+            "{kind:?}: the edit {cut:?} -> {put:?} changes nothing"
+        );
+        // The window lies inside the long line, far from both of its ends.
+        assert!(
+            window.len() < 30_000 && doc.last_read().len() < 40_000,
+            "{kind:?}: {cut:?}: window {window:?}, read {:?}",
+            doc.last_read()
+        );
+    }
+}
+
+/// The work of an edit inside a long line does not grow with the line: after a
+/// one-byte edit in the middle of a line of 100 KB and of 1 MB (ids, calls, quotes and
+/// brackets along it), the window re-scanned and the text read from the rope around
+/// it are the same size (bytes, counted by the document: a ratio, not a time).
+#[test]
+fn work_per_edit_inside_a_long_line_does_not_grow_with_the_line() {
+    let kb = kb();
+    for kind in [
+        FileKind::Python,
+        FileKind::Json,
+        FileKind::Yaml,
+        FileKind::Toml,
+        FileKind::Shell,
+    ] {
+        let mut sizes = Vec::new();
+        for len in [100_000, 1_000_000] {
+            let line = long_line(LINE_PIECES, len, 3);
+            let text = format!("a = 1\n{line}\nb = 2\n");
+            let mut doc = Document::new(text, Some(kind), kb);
+            let mid = floor_char(&doc.text, 6 + len / 2);
+            let window = doc.edit(mid..mid + 1, "Q", kb);
+            let read = doc.last_read();
+            assert!(
+                read.start <= window.start && window.end <= read.end,
+                "{kind:?}"
+            );
+            // Bounded by the detector's reach (a few KB on each side), not the line.
+            assert!(read.len() < 40_000, "{kind:?}, {len} B line: read {read:?}");
+            sizes.push((window.len(), read.len()));
+            // Still exact.
+            assert_eq!(
+                doc.refs,
+                detect(&doc.text, kind, kb),
+                "{kind:?}, {len} B line"
+            );
+        }
+        let (small, large) = (sizes[0], sizes[1]);
+        // The same bound at both sizes (within the slack of where a cut falls).
+        assert!(
+            large.0 <= small.0 + 1_024 && large.1 <= small.1 + 1_024,
+            "{kind:?}: 100 KB line {small:?}, 1 MB line {large:?}"
+        );
+    }
+}
+
+/// The start of the character holding byte `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

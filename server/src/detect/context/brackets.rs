@@ -11,7 +11,7 @@
 //!   keys); a cache only saves work and never changes an answer.
 
 use super::SCAN_BACK;
-use super::bytes::{ident_before, slice};
+use super::bytes::{MAX_RUN, ident_before, slice};
 use super::keys::{KeyClass, classify_normalized, normalize_key};
 use crate::kb::DetectVocab;
 
@@ -145,7 +145,8 @@ pub(super) fn enclosing<'t>(
         } else {
             // `key = [`, `"key": {`, `key: [`
             let mut j = i;
-            while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
+            let floor = i.saturating_sub(MAX_RUN);
+            while j > floor && matches!(bytes[j - 1], b' ' | b'\t') {
                 j -= 1;
             }
             if j > 0 && (bytes[j - 1] == b'=' || bytes[j - 1] == b':') {

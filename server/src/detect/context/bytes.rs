@@ -25,23 +25,44 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$')
 }
 
+/// The most bytes a reader of the classifier (or of the resolver) walks over one run
+/// of like bytes (blanks, quotes, an identifier, a key in brackets) before giving up:
+/// a longer run (a data blob, a line of padding) stands for nothing. With it, every
+/// reader's reach from a word is bounded by constants, so a re-scan window may be cut
+/// inside a long line (`document.rs`), and no word costs work in proportion to its line.
+pub const MAX_RUN: usize = 256;
+
 /// Reads an identifier that ends just before `end` (skipping spaces and quotes).
-/// `config["model"]` yields the text inside the brackets.
+/// `config["model"]` yields the text inside the brackets. Reads at most [`MAX_RUN`]
+/// bytes of each run (and the byte before it): a longer run gives an empty name.
 pub(super) fn ident_before(bytes: &[u8], mut end: usize) -> (usize, usize) {
-    while end > 0 && matches!(bytes[end - 1], b' ' | b'\t' | b'"' | b'\'' | b'`') {
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`');
+    let floor = end.saturating_sub(MAX_RUN);
+    while end > floor && blank(bytes[end - 1]) {
         end -= 1;
+    }
+    if end > 0 && blank(bytes[end - 1]) {
+        return (end, end);
     }
     if end > 0 && bytes[end - 1] == b']' {
         let close = end - 1;
+        let floor = close.saturating_sub(MAX_RUN);
         let mut i = close;
-        while i > 0 && !matches!(bytes[i - 1], b'[' | b'\n') {
+        while i > floor && !matches!(bytes[i - 1], b'[' | b'\n') {
             i -= 1;
+        }
+        if i > 0 && !matches!(bytes[i - 1], b'[' | b'\n') {
+            return (close, close);
         }
         return (i, close);
     }
+    let floor = end.saturating_sub(MAX_RUN);
     let mut start = end;
-    while start > 0 && is_ident(bytes[start - 1]) {
+    while start > floor && is_ident(bytes[start - 1]) {
         start -= 1;
+    }
+    if start > 0 && is_ident(bytes[start - 1]) {
+        return (end, end);
     }
     (start, end)
 }
@@ -131,5 +152,35 @@ pub(super) fn rfind_lowercased(hay: &[u8], needle: &[u8]) -> Option<usize> {
             return Some(at);
         }
         end = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`ident_before`] reads before the end of each text: a run longer than
+    /// [`MAX_RUN`] (of blanks, of name bytes, of a bracketed key) gives no name, and
+    /// what lies before such a run is never read.
+    #[test]
+    fn ident_before_reads_bounded_runs() {
+        let long = "x".repeat(MAX_RUN + 1);
+        let blanks = " ".repeat(MAX_RUN + 1);
+        let cases: Vec<(String, &str)> = vec![
+            ("from_pretrained".into(), "from_pretrained"),
+            ("model = \"".into(), ""),
+            ("a.b_c-d ".into(), "a.b_c-d"),
+            ("config[\"model\"]".into(), "\"model\""),
+            (format!(" {}", &long[..MAX_RUN]), &long[..MAX_RUN]),
+            (format!("y{}", &long[..MAX_RUN]), ""),
+            (format!("a {long}"), ""),
+            (format!("name{blanks}"), ""),
+            (format!("[{long}]"), ""),
+            ("(key)".into(), ""),
+        ];
+        for (text, want) in cases {
+            let (a, b) = ident_before(text.as_bytes(), text.len());
+            assert_eq!(slice(&text, a, b), want, "{text:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! * The key is read on the word's line, or at the end of the line above when nothing
 //!   but quotes and blanks stands before the word on its own.
 
-use super::bytes::{has, ident_before, line_window, slice};
+use super::bytes::{MAX_RUN, has, ident_before, line_window, slice};
 use crate::kb::DetectVocab;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +186,9 @@ fn previous_token(text: &str, start: usize) -> Option<&str> {
     let bytes = text.as_bytes();
     let mut i = start;
     let mut newlines = 0;
-    while i > 0 {
+    // At most [`MAX_RUN`] bytes of blanks and quotes: a longer run leads to no flag.
+    let run_floor = start.saturating_sub(MAX_RUN);
+    while i > run_floor {
         match bytes[i - 1] {
             b' ' | b'\t' | b'"' | b'\'' | b'`' | b',' | b'\\' | b'\r' => i -= 1,
             b'\n' if newlines == 0 => {
@@ -196,6 +198,9 @@ fn previous_token(text: &str, start: usize) -> Option<&str> {
             b'-' if i < 2 || matches!(bytes[i - 2], b' ' | b'\t' | b'\n') => i -= 1,
             _ => break,
         }
+    }
+    if i == run_floor && i > 0 {
+        return None;
     }
     let end = i;
     // A flag is short: a token longer than this (a data blob) is none, and is not read

@@ -21,6 +21,7 @@ mod structure;
 
 pub use crate::candidate::{Context, Want};
 pub use brackets::Brackets;
+pub use bytes::MAX_RUN;
 pub use structure::PARENT_BYTES;
 
 use super::kind::FileKind;
