@@ -521,21 +521,48 @@ fn check_file(
     env: &Env<'_>,
     listed: bool,
 ) -> Outcome {
+    // One read buffer per walker thread, reused from file to file: what is reported
+    // keeps its own bounded copies, never the text (at most one file's size a thread).
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if listed {
+        return BUF.with(|b| match b.try_borrow_mut() {
+            Ok(mut buf) => {
+                let read = regular_file::read_listed_into(path, MAX_FILE_SIZE, &mut buf);
+                check_bytes(path, shown, kind, root, env, read.map(|()| &buf[..]))
+            }
+            Err(_) => {
+                let read = regular_file::read_listed(path, MAX_FILE_SIZE);
+                check_bytes(path, shown, kind, root, env, read.as_deref())
+            }
+        });
+    }
+    let read = regular_file::read(path, MAX_FILE_SIZE);
+    check_bytes(path, shown, kind, root, env, read.as_deref())
+}
+
+/// [`check_file`] once the file is read (or refused).
+fn check_bytes(
+    path: &Path,
+    shown: String,
+    kind: FileKind,
+    root: &Path,
+    env: &Env<'_>,
+    read: Result<&[u8], impl std::borrow::Borrow<ReadError>>,
+) -> Outcome {
     let skip = |reason: String| {
         Outcome::Skip(Skipped {
             path: shown.clone(),
             reason,
         })
     };
-    let read = if listed {
-        regular_file::read_listed(path, MAX_FILE_SIZE)
-    } else {
-        regular_file::read(path, MAX_FILE_SIZE)
-    };
     let bytes = match read {
         Ok(b) => b,
-        Err(ReadError::Io(e)) => return skip(format!("unreadable: {e}")),
-        Err(e) => return skip(e.to_string()),
+        Err(e) => match e.borrow() {
+            ReadError::Io(e) => return skip(format!("unreadable: {e}")),
+            e => return skip(e.to_string()),
+        },
     };
     if let Some(p) = env.progress {
         p.add(bytes.len());
@@ -546,7 +573,7 @@ fn check_file(
     }
     // `simdutf8`: the same answer as the standard library's check, several times
     // faster on the mostly ASCII text of source files.
-    let text = match simdutf8::compat::from_utf8(&bytes) {
+    let text = match simdutf8::compat::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             return skip(format!(

@@ -119,6 +119,15 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// link): the listing's file type was the look before opening, so the path is not
 /// looked up once more; the opened file's own metadata is still checked.
 pub fn read_listed(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut buf = Vec::new();
+    read_listed_into(path, limit, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`read_listed`] into `buf` (cleared first): a walk keeps one buffer per thread, so
+/// that each file read does not ask the allocator, and the system, for fresh pages.
+pub fn read_listed_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
+    buf.clear();
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let opened = file.metadata().map_err(ReadError::Io)?;
     if !opened.is_file() {
@@ -130,7 +139,7 @@ pub fn read_listed(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
             size: Some(opened.len()),
         });
     }
-    read_capped(file, opened.len(), limit)
+    read_capped_into(file, opened.len(), limit, buf)
 }
 
 /// The UTF-8 text of a regular file of at most `limit` bytes; `None` for anything
@@ -141,17 +150,29 @@ pub fn read_text(path: &Path, limit: u64) -> Option<String> {
         .and_then(|b| String::from_utf8(b).ok())
 }
 
-/// Reads `r` to its end, or refuses once it has given more than `limit` bytes;
-/// `expected`: the size the metadata gave, to size the buffer.
-fn read_capped(r: impl Read, expected: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(limit)).unwrap_or(0));
+/// Reads `r` to its end into `buf`, or refuses once it has given more than `limit`
+/// bytes (and leaves `buf` empty); `expected`: the size the metadata gave, to size
+/// the buffer.
+fn read_capped_into(
+    r: impl Read,
+    expected: u64,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    // One byte more than expected: the read that finds the end needs no growth.
+    buf.reserve(
+        usize::try_from(expected.min(limit))
+            .unwrap_or(0)
+            .saturating_add(1),
+    );
     r.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(buf)
         .map_err(ReadError::Io)?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+    if u64::try_from(buf.len()).unwrap_or(u64::MAX) > limit {
+        buf.clear();
         return Err(ReadError::TooLarge { limit, size: None });
     }
-    Ok(bytes)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -185,12 +206,17 @@ mod tests {
     #[test]
     fn a_file_that_grows_while_read_stops_at_the_cap() {
         // An endless reader stands for a file that grows faster than it is read.
-        let got = read_capped(std::io::repeat(b'x'), 0, 1024 * 1024).map(|b| b.len());
+        let mut buf = Vec::new();
+        let got = read_capped_into(std::io::repeat(b'x'), 0, 1024 * 1024, &mut buf);
         assert_eq!(
             got.map_err(|e| e.to_string()),
             Err("larger than 1 MiB (it grew while it was read)".to_string())
         );
-        let got = read_capped(&b"abc"[..], 3, 3).map_err(|e| e.to_string());
-        assert_eq!(got, Ok(b"abc".to_vec()));
+        assert!(buf.is_empty(), "a refused read leaves the buffer empty");
+        // A buffer reused from a longer file holds only the file read last.
+        buf.extend_from_slice(b"an earlier, longer file");
+        buf.clear();
+        let got = read_capped_into(&b"abc"[..], 3, 3, &mut buf).map_err(|e| e.to_string());
+        assert_eq!((got, buf), (Ok(()), b"abc".to_vec()));
     }
 }

@@ -1055,6 +1055,13 @@ pub fn candidate_want(kb: &KnowledgeBase, shape: &Shape, bare_prefix: bool) -> O
     if !may_resolve(kb, shape) {
         return None;
     }
+    // `application/json`, `image/png`: never a reference, whatever the context
+    // ([`resolve_candidate`] refuses a MIME type's org first).
+    if let Shape::Repo { org, .. } = shape
+        && is_not_org(&kb.vocab, org)
+    {
+        return None;
+    }
     Some(if neutral_may_resolve(kb, shape) {
         Want::Any
     } else {
