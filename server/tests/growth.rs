@@ -11,6 +11,7 @@
 //! machine, which preempts the larger run more often, does not skew the ratio), else
 //! wall time.
 
+mod blob;
 mod clock;
 use clock::thread_clock;
 use std::time::Duration;
@@ -26,16 +27,7 @@ const RATIO_LIMIT: f64 = 10.0;
 
 /// A deterministic stream of base64 characters (no randomness: the same bytes every run).
 fn base64(n: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(ALPHABET[(x % 64) as usize])
-        })
-        .collect()
+    blob::base64(n, 0x9e37_79b9_7f4a_7c15)
 }
 
 /// Builds about `n` bytes of a shape for a file of a kind.

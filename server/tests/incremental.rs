@@ -3,6 +3,8 @@
 //! land anywhere (inside words, across lines, inside emoji and CJK, on CRLF, splitting
 //! a CRLF, on lone CRs).
 
+mod blob;
+
 use fineprint::detect::{FileKind, detect};
 use fineprint::document::Document;
 use fineprint::kb::KnowledgeBase;
@@ -397,16 +399,7 @@ const LINE_PIECES: &[&str] = &[
 
 /// A long run of base64 (deterministic), of `n` bytes.
 fn base64(n: usize, seed: u64) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(ALPHABET[(x % 64) as usize])
-        })
-        .collect()
+    blob::base64(n, seed)
 }
 
 /// One line of about `len` bytes: `pieces` spread along it between runs of base64.
