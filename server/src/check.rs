@@ -526,20 +526,19 @@ fn check_file(
     thread_local! {
         static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    if listed {
-        return BUF.with(|b| match b.try_borrow_mut() {
-            Ok(mut buf) => {
-                let read = regular_file::read_listed_into(path, MAX_FILE_SIZE, &mut buf);
-                check_bytes(path, shown, kind, root, env, read.map(|()| &buf[..]))
-            }
-            Err(_) => {
-                let read = regular_file::read_listed(path, MAX_FILE_SIZE);
-                check_bytes(path, shown, kind, root, env, read.as_deref())
-            }
-        });
-    }
-    let read = regular_file::read(path, MAX_FILE_SIZE);
-    check_bytes(path, shown, kind, root, env, read.as_deref())
+    BUF.with(|cell| {
+        let (mut own, mut shared) = (Vec::new(), cell.try_borrow_mut());
+        let buf = match &mut shared {
+            Ok(b) => &mut **b,
+            Err(_) => &mut own,
+        };
+        let read = if listed {
+            regular_file::read_listed_into(path, MAX_FILE_SIZE, buf)
+        } else {
+            regular_file::read_into(path, MAX_FILE_SIZE, buf)
+        };
+        check_bytes(path, shown, kind, root, env, read.map(|()| &buf[..]))
+    })
 }
 
 /// [`check_file`] once the file is read (or refused).
@@ -549,7 +548,7 @@ fn check_bytes(
     kind: FileKind,
     root: &Path,
     env: &Env<'_>,
-    read: Result<&[u8], impl std::borrow::Borrow<ReadError>>,
+    read: Result<&[u8], ReadError>,
 ) -> Outcome {
     let skip = |reason: String| {
         Outcome::Skip(Skipped {
@@ -559,10 +558,8 @@ fn check_bytes(
     };
     let bytes = match read {
         Ok(b) => b,
-        Err(e) => match e.borrow() {
-            ReadError::Io(e) => return skip(format!("unreadable: {e}")),
-            e => return skip(e.to_string()),
-        },
+        Err(ReadError::Io(e)) => return skip(format!("unreadable: {e}")),
+        Err(e) => return skip(e.to_string()),
     };
     if let Some(p) = env.progress {
         p.add(bytes.len());

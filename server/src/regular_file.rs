@@ -5,7 +5,7 @@
 //! * The metadata is looked at before the file is opened: a FIFO (opening one blocks
 //!   until a writer comes), a socket, a device, a folder or a link to nothing is
 //!   refused without being opened. (For a file a walk lists, the listing's own file
-//!   type is that look: [`read_listed`].) The opened file's own metadata is checked again,
+//!   type is that look: [`read_listed_into`].) The opened file's own metadata is checked again,
 //!   so a path swapped for something else in between is refused as well.
 //! * At most `limit + 1` bytes are read, so a file that grows while it is read cannot
 //!   make the read hold more than the cap: it is refused as too large.
@@ -93,6 +93,14 @@ pub fn kind_of(ft: &FileType) -> &'static str {
 
 /// Reads at most `limit` bytes of the regular file at `path`, following symbolic links.
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut buf = Vec::new();
+    read_into(path, limit, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`read`] into `buf` (cleared first; its allocation is reused).
+pub fn read_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
+    buf.clear();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e)
@@ -112,20 +120,14 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
             size: Some(meta.len()),
         });
     }
-    read_listed(path, limit)
+    read_listed_into(path, limit, buf)
 }
 
-/// [`read`] of a path that a directory listing just gave as a regular file (not a
-/// link): the listing's file type was the look before opening, so the path is not
-/// looked up once more; the opened file's own metadata is still checked.
-pub fn read_listed(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut buf = Vec::new();
-    read_listed_into(path, limit, &mut buf)?;
-    Ok(buf)
-}
-
-/// [`read_listed`] into `buf` (cleared first): a walk keeps one buffer per thread, so
-/// that each file read does not ask the allocator, and the system, for fresh pages.
+/// [`read_into`] of a path that a directory listing just gave as a regular file (not
+/// a link): the listing's file type was the look before opening, so the path is not
+/// looked up once more; the opened file's own metadata is still checked. A walk keeps
+/// one buffer per thread, so that each file read does not ask the allocator, and the
+/// system, for fresh pages.
 pub fn read_listed_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
     buf.clear();
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;

@@ -3,6 +3,8 @@
 //! until a person reviews it against `examples/EXPECTED.md` and re-blesses with
 //! `FINEPRINT_BLESS=1 cargo test --test golden`.
 
+mod golden_file;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -26,25 +28,12 @@ fn run(args: &[&str]) -> (String, i32) {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
-    if std::env::var_os("FINEPRINT_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from tests/golden/{name} at line {}:\n  expected: {:?}\n  actual:   {:?}\nReview against examples/EXPECTED.md, then FINEPRINT_BLESS=1 cargo test --test golden",
-            first + 1,
-            expected.lines().nth(first),
-            actual.lines().nth(first)
-        );
-    }
+    golden_file::compare(
+        &root(),
+        name,
+        actual,
+        "Review against examples/EXPECTED.md, then FINEPRINT_BLESS=1 cargo test --test golden",
+    );
 }
 
 #[test]

@@ -3,21 +3,8 @@
 
 mod common;
 
-use common::{Client, file_uri, neovim_capabilities, vscode_capabilities};
+use common::{Client, file_uri, neovim_capabilities, vscode_capabilities, workspace};
 use serde_json::{Value, json};
-
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().expect("tmp");
-    std::fs::create_dir_all(d.path().join(".git")).expect("mkdir");
-    for (name, text) in files {
-        let p = d.path().join(name);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(p, text).expect("write");
-    }
-    d
-}
 
 /// The notebook on disk: a Markdown cell, then a code cell loading FLUX.1 [dev] on
 /// its second line.

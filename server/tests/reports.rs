@@ -6,6 +6,8 @@
 //! reports`). The reference validators (SARIF Multitool, the CycloneDX schema) need npm
 //! and PyPI, so they run from `tests/validators/run.sh`, not here.
 
+mod golden_file;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -738,26 +740,12 @@ fn a_file_outside_any_folder_gets_an_absolute_uri() {
 // ---------------------------------------------------------------- goldens
 
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
-    if std::env::var_os("FINEPRINT_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("tests/golden/{name}: {e} (bless with FINEPRINT_BLESS=1)"));
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from tests/golden/{name} at line {}:\n  expected: {:?}\n  actual:   {:?}\nReview, then FINEPRINT_BLESS=1 cargo test --test reports",
-            first + 1,
-            expected.lines().nth(first),
-            actual.lines().nth(first)
-        );
-    }
+    golden_file::compare(
+        &root(),
+        name,
+        actual,
+        "Review, then FINEPRINT_BLESS=1 cargo test --test reports",
+    );
 }
 
 #[test]

@@ -7,6 +7,8 @@
 //! `tests/validators/run.sh`; here: structure, agreement with CycloneDX and JSON, and
 //! which bytes the hashes cover.
 
+mod golden_file;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -67,26 +69,12 @@ fn by_id(doc: &Value) -> BTreeMap<&str, &Value> {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
-    if std::env::var_os("FINEPRINT_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (FINEPRINT_BLESS=1 makes it)", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from tests/golden/{name} at line {}:\n  expected: {:?}\n  actual:   {:?}\nReview, then FINEPRINT_BLESS=1 cargo test --test spdx",
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    golden_file::compare(
+        &root(),
+        name,
+        actual,
+        "Review, then FINEPRINT_BLESS=1 cargo test --test spdx",
+    );
 }
 
 #[test]

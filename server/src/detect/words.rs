@@ -78,7 +78,7 @@ fn classify16(bytes: [u8; 16]) -> [u64; 6] {
 
 /// The masks of `bytes` (64 of them, zero-padded by the caller past the end).
 #[inline]
-fn classify64(bytes: &[u8; BLOCK]) -> ([u64; 6], u64) {
+fn classify64(bytes: &[u8; BLOCK]) -> [u64; 6] {
     let mut out = [0u64; 6];
     let (chunks, _) = bytes.as_chunks::<16>();
     for (k, chunk) in chunks.iter().enumerate() {
@@ -87,8 +87,7 @@ fn classify64(bytes: &[u8; BLOCK]) -> ([u64; 6], u64) {
             *o |= m << (16 * k);
         }
     }
-    let bs = out[5];
-    (out, bs)
+    out
 }
 
 /// The words of `bytes[start..end]`, in order.
@@ -129,7 +128,7 @@ impl<'a> Words<'a> {
             .get(base..base.saturating_add(BLOCK))
             .filter(|_| base + BLOCK <= self.end)
             .and_then(|s| <&[u8; BLOCK]>::try_from(s).ok());
-        let ([word, sep, colon, dash, digit, _], bs) = match full {
+        let [mut word, sep, colon, dash, digit, bs] = match full {
             Some(block) => classify64(block),
             None => {
                 // The last block: zero bytes past the end belong to no word.
@@ -141,7 +140,6 @@ impl<'a> Words<'a> {
                 classify64(&buf)
             }
         };
-        let mut word = word;
         if self.json {
             word &= !self.escaped(bs);
         }

@@ -653,6 +653,16 @@ pub(super) fn content_uuid(hash: &Fnv) -> String {
     )
 }
 
+/// Each file's path relative to the document's subject (the folder checked), in the
+/// order of the report's files (CycloneDX and SPDX).
+pub(super) fn relative_paths(report: &Report, root: Option<&Path>) -> Vec<String> {
+    report
+        .files
+        .iter()
+        .map(|f| relative_path(root, Path::new(&f.path)))
+        .collect()
+}
+
 /// Renders the report as a CycloneDX 1.6 JSON BOM (pretty-printed).
 pub fn render(report: &Report, kb: &KnowledgeBase, policy: &Policy, opts: &Options) -> String {
     super::to_string(|out| render_to(out, report, kb, policy, opts))
@@ -669,12 +679,7 @@ pub fn render_to(
     opts: &Options,
 ) -> io::Result<()> {
     let root = opts.root.as_deref();
-    // Each file's path relative to the BOM's subject (the folder checked).
-    let rel: Vec<String> = report
-        .files
-        .iter()
-        .map(|f| relative_path(root, Path::new(&f.path)))
-        .collect();
+    let rel = relative_paths(report, root);
     let models = models(report, &rel);
     let mut components = Vec::new();
     let mut refs: Vec<String> = Vec::new();

@@ -52,7 +52,6 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
@@ -64,7 +63,6 @@ use crate::policy::Policy;
 use crate::resolve::{Provenance, RefKind};
 
 use super::cyclonedx::{self, Model, Options, Seq};
-use super::sarif::relative_path;
 
 /// The JSON-LD context of SPDX 3.0.1.
 pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
@@ -287,12 +285,7 @@ pub fn render_to(
     policy: &Policy,
     opts: &Options,
 ) -> io::Result<()> {
-    let root = opts.root.as_deref();
-    let rel: Vec<String> = report
-        .files
-        .iter()
-        .map(|f| relative_path(root, Path::new(&f.path)))
-        .collect();
+    let rel = cyclonedx::relative_paths(report, opts.root.as_deref());
     let models = cyclonedx::models(report, &rel);
     let draft = build(report, &rel, &models, kb, policy, opts, PLACEHOLDER);
     let mut hash = cyclonedx::Fnv::new();

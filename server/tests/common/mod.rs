@@ -298,6 +298,20 @@ impl Drop for Client {
     }
 }
 
+/// A temporary repository (a `.git` folder) holding `files` (path, text).
+pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(d.path().join(".git")).expect("mkdir");
+    for (name, text) in files {
+        let p = d.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    d
+}
+
 /// `file://` URI of a path.
 pub fn file_uri(p: &std::path::Path) -> String {
     format!("file://{}", p.display())
